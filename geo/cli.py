@@ -50,6 +50,38 @@ def cmd_check_curation(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import dumps, to_feature_collection
+    from .features import load_layers
+    from .filters import Filters, apply
+
+    frame = load_layers(Path(args.geojson_dir))
+    filters = Filters(
+        districts=_csv(args.district), periods=_csv(args.period), themes=_csv(args.theme),
+        layers=_csv(args.layer), categories=_csv(args.category), statuses=_csv(args.status),
+        query=args.query or "",
+    )
+    known = {
+        "district": set(frame["district"]), "period": {p for v in frame["periods"] for p in v},
+        "theme": {t for v in frame["themes"] for t in v}, "layer": set(frame["layer"]),
+        "category": set(frame["category"]), "status": set(frame["status"].dropna()),
+    }
+    for option, values in (("district", filters.districts), ("period", filters.periods), ("theme", filters.themes),
+                           ("layer", filters.layers), ("category", filters.categories), ("status", filters.statuses)):
+        unknown = sorted(set(values) - known[option])
+        if unknown:
+            print(f"error: unknown --{option} value(s): {', '.join(unknown)} (known: {', '.join(sorted(known[option]))})", file=sys.stderr)
+            return 2
+    shown = apply(frame, filters)
+    Path(args.out).write_text(dumps(to_feature_collection(shown, crs=args.crs)), encoding="utf-8")
+    print(f"wrote {len(shown)} of {len(frame)} features to {args.out} ({args.crs})")
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build_all
 
@@ -72,6 +104,20 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("build", help="rebuild data/geojson, targets.csv and unmapped.csv from data/curation")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("export", help="write the (filtered) features as GeoJSON")
+    p.add_argument("--out", required=True, help="output .geojson file")
+    p.add_argument("--district", help="comma-separated, e.g. 渝中区,大渡口区")
+    p.add_argument("--period", help="comma-separated: fyp14, fyp15, vision2035")
+    p.add_argument("--theme", help="comma-separated theme keys (data/vocabulary.yaml)")
+    p.add_argument("--layer", help="comma-separated layer names")
+    p.add_argument("--category", help="comma-separated category keys")
+    p.add_argument("--status", help="comma-separated statuses")
+    p.add_argument("--query", help="text search over names and quotes")
+    p.add_argument("--crs", choices=("wgs84", "gcj02"), default="wgs84",
+                   help="wgs84 (RFC 7946, default) or gcj02 for AMap overlays (marked in the file)")
+    p.add_argument("--geojson-dir", default=str(GEOJSON))
+    p.set_defaults(func=cmd_export)
 
     args = parser.parse_args(argv)
     return args.func(args)

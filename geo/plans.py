@@ -51,6 +51,7 @@ class Section:
     parent: str | None
     line: int  # line in the cleaned text (1-based)
     path: list[str] = field(default_factory=list)  # titles from the top down, this one last
+    src: tuple[int, int] = (0, 0)  # lines of the heading in the raw source file
 
     @property
     def path_text(self) -> str:
@@ -74,7 +75,13 @@ class Document:
     paragraphs: list[Paragraph]
 
     def __post_init__(self) -> None:
-        self._by_id = {p.id: p for p in self.paragraphs}
+        # Headings name places too ("第五章 高质量建设高新区建桥园"), so each section
+        # title is quotable as the pseudo-paragraph "<section id>.title".
+        self.titles = [
+            Paragraph(f"{s.id}.title", s.id, s.title, s.line, *s.src)
+            for s in self.sections.values() if s.kind != "front"
+        ]
+        self._by_id = {p.id: p for p in self.paragraphs + self.titles}
 
     @property
     def id(self) -> str:
@@ -90,8 +97,8 @@ class Document:
         return pid in self._by_id
 
     def find(self, quote: str) -> list[Paragraph]:
-        """Paragraphs (or section titles' first paragraph) containing *quote* verbatim."""
-        return [p for p in self.paragraphs if quote in p.text]
+        """Paragraphs containing *quote* verbatim; section titles when no paragraph does."""
+        return [p for p in self.paragraphs if quote in p.text] or [p for p in self.titles if quote in p.text]
 
     def section_paragraphs(self, sid: str) -> list[Paragraph]:
         return [p for p in self.paragraphs if p.section == sid]
@@ -135,12 +142,12 @@ class _Builder:
         self.current = "front"
         self.counts: dict[str, int] = {}
 
-    def add_section(self, sid: str, kind: str, title: str, parent: str | None, line: int) -> None:
+    def add_section(self, sid: str, kind: str, title: str, parent: str | None, line: int, src=(0, 0)) -> None:
         base, n = sid, 2
         while sid in self.sections:  # never reuse an id, even if a heading repeats
             sid, n = f"{base}-{n}", n + 1
         parent_path = self.sections[parent].path if parent else []
-        self.sections[sid] = Section(sid, kind, title, parent, line, parent_path + [title])
+        self.sections[sid] = Section(sid, kind, title, parent, line, parent_path + [title], src)
         self.current = sid
 
     def add_paragraph(self, text: str, line: int, src: tuple[int, int]) -> None:
@@ -148,22 +155,22 @@ class _Builder:
         self.counts[self.current] = n
         self.paragraphs.append(Paragraph(f"{self.current}.para{n}", self.current, text, line, *src))
 
-    def plan_heading(self, kind: str, number: str, title: str, line: int) -> None:
+    def plan_heading(self, kind: str, number: str, title: str, line: int, src=(0, 0)) -> None:
         if kind == "part":
             self.open = {"part": None, "chapter": None, "section": None}
-            self.add_section(f"part{number}", kind, title, None, line)
+            self.add_section(f"part{number}", kind, title, None, line, src)
             self.open["part"] = self.current
         elif kind == "chapter":
-            self.add_section(f"ch{number}", kind, title, self.open["part"], line)
+            self.add_section(f"ch{number}", kind, title, self.open["part"], line, src)
             self.open.update(chapter=self.current, section=None)
         elif kind == "section":
             parent = self.open["chapter"]
-            self.add_section(f"{parent}.s{number}" if parent else f"s{number}", kind, title, parent, line)
+            self.add_section(f"{parent}.s{number}" if parent else f"s{number}", kind, title, parent, line, src)
             self.open["section"] = self.current
         else:  # box / table sit inside the open section or chapter
             parent = self.open["section"] or self.open["chapter"] or self.open["part"]
             prefix = "box" if kind == "box" else "table"
-            self.add_section(f"{prefix}{number}", kind, title, parent, line)
+            self.add_section(f"{prefix}{number}", kind, title, parent, line, src)
 
     def close_table(self) -> None:
         """Prose after a table's note belongs to the section around the table."""
@@ -178,7 +185,7 @@ def parse(meta: dict, lines: list[str], linemap: list[tuple[int, int]]) -> Docum
         if meta["style"] == STYLE_PLAN:
             head = _plan_heading(text)
             if head:
-                b.plan_heading(*head, line=i)
+                b.plan_heading(*head, line=i, src=src)
                 continue
             in_table = b.sections[b.current].kind == "table"
             if in_table and "\t" not in text and not TABLE_ROW_WITHOUT_TAB.match(text):
@@ -189,7 +196,7 @@ def parse(meta: dict, lines: list[str], linemap: list[tuple[int, int]]) -> Docum
         else:
             if _news_heading(text):
                 headings += 1
-                b.add_section(f"h{headings}", "heading", text, None, i)
+                b.add_section(f"h{headings}", "heading", text, None, i, src)
                 continue
             b.add_paragraph(text, i, src)
     return Document(meta, b.sections, b.paragraphs)

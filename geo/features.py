@@ -1,0 +1,51 @@
+"""Load the validated layer files into one GeoDataFrame (WGS-84)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import shape
+
+from .crs import WGS84
+from .paths import GEOJSON
+from .plans import load_corpus
+from .validate import DataError, layer_files, read_feature_collection, validate_features
+from .vocab import load_vocabulary
+
+COLUMNS = ["id", "name_zh", "name_en", "layer", "category", "themes", "periods", "district", "status",
+           "sources", "targets", "precision", "basis", "role", "geometry"]
+
+
+def features_to_frame(features: list[dict]) -> gpd.GeoDataFrame:
+    rows = []
+    for f in features:
+        p = f["properties"]
+        rows.append({
+            **{k: p.get(k) for k in COLUMNS if k not in ("precision", "basis", "geometry")},
+            "precision": p["location"]["precision"],
+            "basis": p["location"]["basis"],
+            "geometry": shape(f["geometry"]),
+        })
+    frame = gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=WGS84)
+    return frame.set_index("id", drop=False)
+
+
+def load_layers(geojson_dir: Path = GEOJSON, validate: bool = True) -> gpd.GeoDataFrame:
+    """All layers as one frame indexed by id; raises DataError rather than half-loading."""
+    vocab, corpus = load_vocabulary(), load_corpus()
+    features, problems, seen = [], [], {}
+    for path in layer_files(geojson_dir):
+        items, read_problems = read_feature_collection(path)
+        problems += read_problems
+        if validate:
+            problems += validate_features(items, path.name, path.stem, vocab, corpus, seen)
+        features += items
+    if problems:
+        raise DataError(problems)
+    return features_to_frame(features)
+
+
+def summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts by layer × precision, for reports and the closing note."""
+    return pd.crosstab(frame["layer"], frame["precision"], margins=True)
