@@ -1,0 +1,1 @@
+"""Folium presentation of the domain objects in geo/: styles, popups, legend, basemaps, map."""

@@ -1,0 +1,122 @@
+"""Build the folium map from a filtered feature frame.
+
+One FeatureGroup per layer (toggleable), each holding a single GeoJson layer drawn
+on canvas.  Per-feature display properties (colour, dash, popup HTML) are computed
+here; the exported data never carries them.
+"""
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+from folium import plugins
+
+from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
+from geo.vocab import Vocabulary
+
+from .assets import localize
+from .basemaps import add_offline_basemap, add_tiles, needs_gcj02
+from .legend import Legend, legend_html
+from .popup import popup_html, tooltip_text
+from .style import POINT_RADIUS, feature_style
+
+LAYER_ORDER = ("districts", "zones", "business_districts", "corridors", "transit", "stations", "projects")
+DEFAULT_CENTER = (29.465, 106.487)  # between 渝中 and 大渡口: both fit at zoom 11
+DEFAULT_ZOOM = 11
+
+
+def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool) -> dict:
+    """GeoJSON with only what the browser needs: id, labels, style and popup HTML."""
+    features = []
+    for fid, row in frame.iterrows():
+        geom = geometry_to_gcj02(row.geometry) if to_gcj else row.geometry
+        style = feature_style(row["layer"], row["themes"], row["precision"], selected=(fid == selected))
+        features.append({
+            "type": "Feature",
+            "geometry": geom.__geo_interface__,
+            "properties": {
+                "id": fid,
+                "tooltip": tooltip_text(row, lang),
+                "popup": popup_html(row, vocab, lang) if row["layer"] != "districts" else tooltip_text(row, lang),
+                "style": style,
+                "radius": POINT_RADIUS.get(row["layer"], 6) + (3 if fid == selected else 0),
+            },
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _style(feature: dict) -> dict:
+    return feature["properties"]["style"]
+
+
+def add_feature_layers(m: folium.Map | None, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh",
+                       selected: str | None = None, to_gcj: bool = False) -> list[folium.FeatureGroup]:
+    groups = []
+    for layer in LAYER_ORDER:
+        part = frame[frame["layer"] == layer]
+        if part.empty:
+            continue
+        name = f"{vocab.label('layers', layer, lang)} ({len(part)})"
+        group = folium.FeatureGroup(name=name, show=True)
+        folium.GeoJson(
+            display_collection(part, vocab, lang, selected, to_gcj),
+            name=layer,
+            style_function=_style,
+            marker=folium.CircleMarker(radius=6),
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+            popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360) if layer != "districts" else None,
+            highlight_function=lambda _f: {"weight": 5},
+            smooth_factor=1.5,
+        ).add_to(group)
+        if m is not None:
+            group.add_to(m)
+        groups.append(group)
+    return groups
+
+
+def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = False) -> folium.FeatureGroup | None:
+    """A thick outline around the selected feature, drawn above everything else."""
+    if not fid or fid not in frame.index:
+        return None
+    geom = frame.loc[fid].geometry
+    geom = geometry_to_gcj02(geom) if to_gcj else geom
+    group = folium.FeatureGroup(name="selection", control=False)
+    style = {"color": "#000000", "weight": 6, "fill": False, "opacity": 0.9}
+    if geom.geom_type == "Point":
+        folium.CircleMarker([geom.y, geom.x], radius=13, **style, interactive=False).add_to(group)
+    else:
+        folium.GeoJson(geom.__geo_interface__, style_function=lambda _f: style, interactive=False).add_to(group)
+    return group
+
+
+def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "zh",
+                   center: tuple[float, float] | None = None, zoom: int | None = None,
+                   tianditu_key: str | None = None, legend_px: int = 12) -> folium.Map:
+    """Basemap, legend and controls, without the feature layers (those are added apart)."""
+    to_gcj = needs_gcj02(basemap)
+    lat, lon = center or DEFAULT_CENTER
+    if to_gcj:
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    m = folium.Map(location=[lat, lon], zoom_start=zoom or DEFAULT_ZOOM, tiles=None, prefer_canvas=True,
+                   control_scale=True, min_zoom=9, max_zoom=19)
+    if basemap == "offline":
+        add_offline_basemap(m, lang=lang)
+    else:
+        add_tiles(m, basemap, tianditu_key)
+    m.add_child(Legend(legend_html(vocab, list(vocab.themes), lang, legend_px)))
+    plugins.Fullscreen(position="topleft").add_to(m)
+    return localize(m)
+
+
+def build_map(frame: gpd.GeoDataFrame, vocab: Vocabulary, *, basemap: str = "offline", lang: str = "zh",
+              selected: str | None = None, center: tuple[float, float] | None = None, zoom: int | None = None,
+              tianditu_key: str | None = None, legend_px: int = 12) -> folium.Map:
+    """The whole map in one object (for standalone HTML): basemap, layers, selection, controls."""
+    m = build_base_map(vocab, basemap=basemap, lang=lang, center=center, zoom=zoom,
+                       tianditu_key=tianditu_key, legend_px=legend_px)
+    to_gcj = needs_gcj02(basemap)
+    add_feature_layers(m, frame, vocab, lang, selected, to_gcj)
+    sel = selection_group(frame, selected, to_gcj)
+    if sel is not None:
+        sel.add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return localize(m)
