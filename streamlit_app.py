@@ -23,7 +23,7 @@ from geo.vocab import DISTRICTS, load_vocabulary
 from layers.basemaps import available, needs_gcj02
 from layers.detail import context_html
 from layers.i18n import t
-from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM, add_feature_layers, build_base_map, selection_group
+from layers.map import build_base_map, feature_groups, layer_collections, selection_group
 
 st.set_page_config(page_title="重庆规划地图 Chongqing plan map", page_icon="🗺️", layout="wide")
 
@@ -128,13 +128,13 @@ def base_map(basemap: str, lang: str, key: str | None) -> folium.Map:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def feature_groups(filters: Filters, basemap: str, lang: str) -> list[folium.FeatureGroup]:
+def collections(filters: Filters, basemap: str, lang: str) -> list:
     frame, vocab, _, _ = load_data()
-    return add_feature_layers(None, apply(frame, filters), vocab, lang, to_gcj=needs_gcj02(basemap))
+    return layer_collections(apply(frame, filters), vocab, lang, to_gcj=needs_gcj02(basemap))
 
 
 def map_panel(frame, shown, vocab, lang: str, state: ViewState) -> None:
-    groups = feature_groups(state.filters, state.basemap, lang)
+    groups = feature_groups(collections(state.filters, state.basemap, lang))
     sel = selection_group(frame, state.selected, needs_gcj02(state.basemap))
     out = st_folium(
         base_map(state.basemap, lang, tianditu_key() if state.basemap == "tianditu" else None),

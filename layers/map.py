@@ -48,17 +48,25 @@ def _style(feature: dict) -> dict:
     return feature["properties"]["style"]
 
 
-def add_feature_layers(m: folium.Map | None, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh",
-                       selected: str | None = None, to_gcj: bool = False) -> list[folium.FeatureGroup]:
-    groups = []
+def layer_collections(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh", selected: str | None = None,
+                      to_gcj: bool = False) -> list[tuple[str, str, dict]]:
+    """(layer, label, display GeoJSON) per non-empty layer: plain data, safe to cache."""
+    out = []
     for layer in LAYER_ORDER:
         part = frame[frame["layer"] == layer]
-        if part.empty:
-            continue
-        name = f"{vocab.label('layers', layer, lang)} ({len(part)})"
-        group = folium.FeatureGroup(name=name, show=True)
+        if not part.empty:
+            label = f"{vocab.label('layers', layer, lang)} ({len(part)})"
+            out.append((layer, label, display_collection(part, vocab, lang, selected, to_gcj)))
+    return out
+
+
+def feature_groups(collections: list[tuple[str, str, dict]]) -> list[folium.FeatureGroup]:
+    """Fresh folium objects for the collections (folium objects are mutated when rendered)."""
+    groups = []
+    for layer, label, collection in collections:
+        group = folium.FeatureGroup(name=label, show=True)
         folium.GeoJson(
-            display_collection(part, vocab, lang, selected, to_gcj),
+            collection,
             name=layer,
             style_function=_style,
             marker=folium.CircleMarker(radius=6),
@@ -67,9 +75,15 @@ def add_feature_layers(m: folium.Map | None, frame: gpd.GeoDataFrame, vocab: Voc
             highlight_function=lambda _f: {"weight": 5},
             smooth_factor=1.5,
         ).add_to(group)
-        if m is not None:
-            group.add_to(m)
         groups.append(group)
+    return groups
+
+
+def add_feature_layers(m: folium.Map, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh",
+                       selected: str | None = None, to_gcj: bool = False) -> list[folium.FeatureGroup]:
+    groups = feature_groups(layer_collections(frame, vocab, lang, selected, to_gcj))
+    for group in groups:
+        group.add_to(m)
     return groups
 
 
