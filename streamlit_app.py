@@ -23,7 +23,7 @@ from geo.vocab import DISTRICTS, load_vocabulary
 from layers.basemaps import available, needs_gcj02
 from layers.detail import context_html
 from layers.i18n import t
-from layers.map import build_base_map, feature_groups, layer_collections, selection_group
+from layers.map import build_base_map, district_only_points, feature_groups, layer_collections, selection_group
 
 st.set_page_config(page_title="重庆规划地图 Chongqing plan map", page_icon="🗺️", layout="wide")
 
@@ -33,6 +33,12 @@ def load_data():
     """Everything read from disk, once per server process."""
     frame = load_layers()
     return frame, load_vocabulary(), load_corpus(), load_targets()
+
+
+@st.cache_resource(show_spinner=False)
+def placeholders():
+    """Display points of district-only features, from the whole data so they never move."""
+    return district_only_points(load_data()[0])
 
 
 def tianditu_key() -> str | None:
@@ -117,7 +123,7 @@ def sidebar(frame, vocab, lang: str, basemaps: list[str]) -> None:
 def select(fid: str | None, frame=None) -> None:
     st.session_state.selected = fid
     if fid is not None and frame is not None:
-        c = frame.loc[fid].geometry.representative_point()
+        c = placeholders().get(fid, frame.loc[fid].geometry).representative_point()
         st.session_state.center, st.session_state.zoom = (round(c.y, 5), round(c.x, 5)), 16
 
 
@@ -130,12 +136,12 @@ def base_map(basemap: str, lang: str, key: str | None) -> folium.Map:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def collections(filters: Filters, basemap: str, lang: str) -> list:
     frame, vocab, _, _ = load_data()
-    return layer_collections(apply(frame, filters), vocab, lang, to_gcj=needs_gcj02(basemap))
+    return layer_collections(apply(frame, filters), vocab, lang, to_gcj=needs_gcj02(basemap), placeholders=placeholders())
 
 
 def map_panel(frame, shown, vocab, lang: str, state: ViewState) -> None:
     groups = feature_groups(collections(state.filters, state.basemap, lang))
-    sel = selection_group(frame, state.selected, needs_gcj02(state.basemap))
+    sel = selection_group(frame, state.selected, needs_gcj02(state.basemap), placeholders())
     out = st_folium(
         base_map(state.basemap, lang, tianditu_key() if state.basemap == "tianditu" else None),
         key="map", height=620, use_container_width=True,
@@ -188,14 +194,15 @@ def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
         st.rerun()
 
 
-def search_results(frame, shown, lang: str, query: str) -> None:
+def search_results(frame, shown, vocab, lang: str, query: str) -> None:
     hits = search(shown, query, limit=30)
     st.markdown(f"**{t(lang, 'results', n=len(hits))}**")
     if hits.empty:
         st.caption(t(lang, "no_results"))
     for fid, row in hits.iterrows():
         label = row.name_zh if lang == "zh" else (row.name_en or row.name_zh)
-        if st.button(f"{label} · {row.layer}", key=f"hit_{fid}", use_container_width=True):
+        kind = vocab.category_label(row.layer, row.category, lang)
+        if st.button(f"{label} · {kind}", key=f"hit_{fid}", use_container_width=True):
             select(fid, frame)
             st.rerun()
 
@@ -270,7 +277,7 @@ def main() -> None:
         downloads(shown[shown.layer != "districts"], targets, lang)
     with right:
         if state.filters.query.strip():
-            search_results(frame, shown, lang, state.filters.query)
+            search_results(frame, shown, vocab, lang, state.filters.query)
         detail_panel(frame, vocab, corpus, lang, st.session_state.selected)
     with st.expander(t(lang, "attribution")):
         st.markdown(open(os.path.join(os.path.dirname(__file__), "data", "ATTRIBUTION.md"), encoding="utf-8").read())

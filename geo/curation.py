@@ -245,31 +245,56 @@ def curate_file(path: Path, corpus: dict[str, Document], vocab: Vocabulary) -> C
     return out
 
 
-def merge_features(features: list[dict]) -> list[dict]:
-    """Entries sharing an id (the same place named in several files) become one feature.
+def _merge_pair(keep: dict, other: dict) -> None:
+    """Fold *other*'s sources, targets, themes and periods into *keep* (in place)."""
+    kp, op = keep["properties"], other["properties"]
+    for key in ("themes", "periods"):
+        kp[key] = kp[key] + [v for v in op[key] if v not in kp[key]]
+    seen = {(s["document"], s["paragraph"], s["quote"]) for s in kp["sources"]}
+    kp["sources"] = kp["sources"] + [s for s in op["sources"] if (s["document"], s["paragraph"], s["quote"]) not in seen]
+    kp["targets"] = kp["targets"] + [t for t in op["targets"] if t not in kp["targets"]]
+    kp["status"] = kp["status"] or op["status"]
+    kp["name_en"] = kp["name_en"] or op["name_en"]
+    if op["id"] != kp["id"]:
+        kp["aliases"] = sorted(set(kp.get("aliases", [])) | {op["id"]} | set(op.get("aliases", [])))
 
-    Sources, targets, themes and periods are united; the geometry and location of the
-    most precise entry win.
+
+def _pick(group: list[dict]) -> dict:
+    """The entry whose layer/category most entries agree on; among those, the most precise."""
+    votes: dict[tuple[str, str], int] = {}
+    for f in group:
+        key = (f["properties"]["layer"], f["properties"]["category"])
+        votes[key] = votes.get(key, 0) + 1
+    best = max(votes.values())
+    agreed = [f for f in group if votes[(f["properties"]["layer"], f["properties"]["category"])] == best]
+    return min(agreed, key=lambda f: (PRECISION_RANK.get(f["properties"]["location"]["precision"], 9),
+                                      -len(f["properties"]["sources"]), group.index(f)))
+
+
+def _merge_groups(groups: dict) -> list[dict]:
+    out = []
+    for group in groups.values():
+        keep = _pick(group)
+        for other in group:
+            if other is not keep:
+                _merge_pair(keep, other)
+        out.append(keep)
+    return out
+
+
+def merge_features(features: list[dict]) -> list[dict]:
+    """One feature per place.
+
+    Entries sharing an id (the same place curated in several files) merge first; then
+    features with the same Chinese name in the same district (two ids for one place)
+    merge, the other id kept in ``aliases``.  Sources, targets, themes and periods are
+    united; the layer/category most entries agree on wins, with the geometry of the most
+    precise entry among those.
     """
-    merged: dict[str, dict] = {}
+    by_id: dict[str, list[dict]] = {}
     for f in features:
-        fid = f["properties"]["id"]
-        if fid not in merged:
-            merged[fid] = f
-            continue
-        keep, other = merged[fid], f
-        kp, op = keep["properties"], other["properties"]
-        if PRECISION_RANK.get(op["location"]["precision"], 9) < PRECISION_RANK.get(kp["location"]["precision"], 9):
-            keep, other = other, keep
-            kp, op = keep["properties"], other["properties"]
-        for key in ("themes", "periods"):
-            kp[key] = kp[key] + [v for v in op[key] if v not in kp[key]]
-        seen = {(s["document"], s["paragraph"], s["quote"]) for s in kp["sources"]}
-        kp["sources"] = kp["sources"] + [s for s in op["sources"] if (s["document"], s["paragraph"], s["quote"]) not in seen]
-        kp["targets"] = kp["targets"] + [t for t in op["targets"] if t not in kp["targets"]]
-        kp["status"] = kp["status"] or op["status"]
-        kp["name_en"] = kp["name_en"] or op["name_en"]
-        files = sorted(set(str(kp.get("curation_file", "")).split("+") + str(op.get("curation_file", "")).split("+")))
-        kp["curation_file"] = "+".join(x for x in files if x)
-        merged[fid] = keep
-    return list(merged.values())
+        by_id.setdefault(f["properties"]["id"], []).append(f)
+    by_name: dict[tuple[str, str], list[dict]] = {}
+    for f in _merge_groups(by_id):
+        by_name.setdefault((f["properties"]["district"], f["properties"]["name_zh"]), []).append(f)
+    return _merge_groups(by_name)

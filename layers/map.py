@@ -6,10 +6,14 @@ here; the exported data never carries them.
 """
 from __future__ import annotations
 
+import math
+
 import folium
 import geopandas as gpd
 from folium import plugins
+from shapely.geometry import Point
 
+from geo import reference
 from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
 from geo.vocab import Vocabulary
 
@@ -24,11 +28,36 @@ DEFAULT_CENTER = (29.465, 106.487)  # between 渝中 and 大渡口: both fit at 
 DEFAULT_ZOOM = 11
 
 
-def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool) -> dict:
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def district_only_points(frame: gpd.GeoDataFrame, spacing_deg: float = 0.0016) -> dict[str, Point]:
+    """Display points for features located only to their district.
+
+    Drawing them as whole-district polygons would bury the map, so each is shown as a
+    hollow marker in a sunflower pattern around its district's label point: clearly a
+    placeholder, never a claimed position.  Deterministic (sorted by id).
+    """
+    labels = reference.districts().set_index("name")[["label_lon", "label_lat"]]
+    out = {}
+    todo = frame[(frame["precision"] == "district") & (frame["layer"] != "districts")]
+    for district, part in todo.groupby("district"):
+        lon0, lat0 = labels.loc[district]
+        for k, fid in enumerate(sorted(part.index), start=1):
+            r = spacing_deg * math.sqrt(k)
+            out[fid] = Point(float(lon0) + r * math.cos(k * GOLDEN_ANGLE) / math.cos(math.radians(float(lat0))),
+                             float(lat0) + r * math.sin(k * GOLDEN_ANGLE))
+    return out
+
+
+def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool,
+                       placeholders: dict[str, Point] | None = None) -> dict:
     """GeoJSON with only what the browser needs: id, labels, style and popup HTML."""
     features = []
+    placeholders = placeholders or {}
     for fid, row in frame.iterrows():
-        geom = geometry_to_gcj02(row.geometry) if to_gcj else row.geometry
+        geom = placeholders.get(fid, row.geometry)
+        geom = geometry_to_gcj02(geom) if to_gcj else geom
         style = feature_style(row["layer"], row["themes"], row["precision"], selected=(fid == selected))
         features.append({
             "type": "Feature",
@@ -49,14 +78,19 @@ def _style(feature: dict) -> dict:
 
 
 def layer_collections(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh", selected: str | None = None,
-                      to_gcj: bool = False) -> list[tuple[str, str, dict]]:
-    """(layer, label, display GeoJSON) per non-empty layer: plain data, safe to cache."""
+                      to_gcj: bool = False, placeholders: dict[str, Point] | None = None) -> list[tuple[str, str, dict]]:
+    """(layer, label, display GeoJSON) per non-empty layer: plain data, safe to cache.
+
+    *placeholders* should come from the whole data set so markers keep their place
+    whatever the filters; by default they are computed from *frame*.
+    """
     out = []
+    placeholders = district_only_points(frame) if placeholders is None else placeholders
     for layer in LAYER_ORDER:
         part = frame[frame["layer"] == layer]
         if not part.empty:
             label = f"{vocab.label('layers', layer, lang)} ({len(part)})"
-            out.append((layer, label, display_collection(part, vocab, lang, selected, to_gcj)))
+            out.append((layer, label, display_collection(part, vocab, lang, selected, to_gcj, placeholders)))
     return out
 
 
@@ -79,19 +113,12 @@ def feature_groups(collections: list[tuple[str, str, dict]]) -> list[folium.Feat
     return groups
 
 
-def add_feature_layers(m: folium.Map, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh",
-                       selected: str | None = None, to_gcj: bool = False) -> list[folium.FeatureGroup]:
-    groups = feature_groups(layer_collections(frame, vocab, lang, selected, to_gcj))
-    for group in groups:
-        group.add_to(m)
-    return groups
-
-
-def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = False) -> folium.FeatureGroup | None:
+def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = False,
+                    placeholders: dict[str, Point] | None = None) -> folium.FeatureGroup | None:
     """A thick outline around the selected feature, drawn above everything else."""
     if not fid or fid not in frame.index:
         return None
-    geom = frame.loc[fid].geometry
+    geom = (placeholders or {}).get(fid, frame.loc[fid].geometry)
     geom = geometry_to_gcj02(geom) if to_gcj else geom
     group = folium.FeatureGroup(name="selection", control=False)
     style = {"color": "#000000", "weight": 6, "fill": False, "opacity": 0.9}
@@ -128,8 +155,10 @@ def build_map(frame: gpd.GeoDataFrame, vocab: Vocabulary, *, basemap: str = "off
     m = build_base_map(vocab, basemap=basemap, lang=lang, center=center, zoom=zoom,
                        tianditu_key=tianditu_key, legend_px=legend_px)
     to_gcj = needs_gcj02(basemap)
-    add_feature_layers(m, frame, vocab, lang, selected, to_gcj)
-    sel = selection_group(frame, selected, to_gcj)
+    placeholders = district_only_points(frame)
+    for group in feature_groups(layer_collections(frame, vocab, lang, selected, to_gcj, placeholders)):
+        group.add_to(m)
+    sel = selection_group(frame, selected, to_gcj, placeholders)
     if sel is not None:
         sel.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
