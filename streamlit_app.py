@@ -15,6 +15,7 @@ from streamlit_folium import st_folium
 from geo.export import dumps, export_filename, targets_csv, targets_for, to_feature_collection
 from geo.features import load_layers
 from geo.filters import Filters, apply, search
+from geo.paths import DATA
 from geo.plans import load_corpus
 from geo.state import Known, ViewState, parse, to_params
 from geo.targets import load_targets
@@ -280,7 +281,7 @@ def main() -> None:
             search_results(frame, shown, vocab, lang, state.filters.query)
         detail_panel(frame, vocab, corpus, lang, st.session_state.selected)
     with st.expander(t(lang, "attribution")):
-        st.markdown(open(os.path.join(os.path.dirname(__file__), "data", "ATTRIBUTION.md"), encoding="utf-8").read())
+        st.markdown((DATA / "ATTRIBUTION.md").read_text(encoding="utf-8"))
 
 
 main()

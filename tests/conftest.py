@@ -1,0 +1,154 @@
+"""Shared fixtures: the bundled data, a running app server and a headless Chromium.
+
+Browser tests need Debian's chromium (/usr/bin/chromium).  Without it they skip
+locally, but under CI=true a missing browser is an error: CI must run them.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def frame():
+    from geo.features import load_layers
+
+    return load_layers()
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    from geo.plans import load_corpus
+
+    return load_corpus()
+
+
+@pytest.fixture(scope="session")
+def vocab():
+    from geo.vocab import load_vocabulary
+
+    return load_vocabulary()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(app: Path = ROOT / "streamlit_app.py", env: dict | None = None, timeout: float = 60) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run` on a free loopback port; returns (process, base URL)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=str(ROOT), env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start in time")
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    proc, url = start_app()
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A Playwright Chromium browser (Debian's build; Playwright downloads nothing)."""
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        if IN_CI:
+            pytest.fail(f"Chromium not found at {CHROMIUM}: CI requires the browser tests")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh page that refuses (and records) every request leaving the machine."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    pg.external_requests = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            pg.external_requests.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+# JavaScript run inside the st_folium frame: our feature layers carry a "tooltip" property.
+COUNT_FEATURES_JS = """() => {
+  if (!window.map_div) return -1;
+  const ids = new Set();
+  map_div.eachLayer(l => { const p = l.feature && l.feature.properties;
+    if (p && p.tooltip !== undefined && p.id) ids.add(p.id); });
+  return ids.size;
+}"""
+
+
+def map_frame(pg, timeout_ms: int = 30000):
+    """Wait for the st_folium frame and return it once features are drawn."""
+    deadline = time.time() + timeout_ms / 1000
+    while time.time() < deadline:
+        frame = next((f for f in pg.frames if "st_folium" in f.url), None)
+        if frame is not None:
+            try:
+                if frame.evaluate(COUNT_FEATURES_JS) > 0:
+                    return frame
+            except Exception:  # the frame may be reloading
+                pass
+        pg.wait_for_timeout(200)
+    raise AssertionError("map did not draw any feature in time")
+
+
+def drawn_feature_ids(frame) -> set[str]:
+    return set(frame.evaluate("""() => { const ids = new Set();
+      map_div.eachLayer(l => { const p = l.feature && l.feature.properties;
+        if (p && p.tooltip !== undefined && p.id) ids.add(p.id); });
+      return Array.from(ids); }"""))
