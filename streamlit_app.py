@@ -137,7 +137,11 @@ def base_map(basemap: str, lang: str, key: str | None) -> folium.Map:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def collections(filters: Filters, basemap: str, lang: str) -> list:
     frame, vocab, _, _ = load_data()
-    return layer_collections(apply(frame, filters), vocab, lang, to_gcj=needs_gcj02(basemap), placeholders=placeholders())
+    shown = apply(frame, filters)
+    # Areas first, points last: on canvas the last drawn is on top and gets the click.
+    order = shown.geometry.geom_type.map({"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}).fillna(2)
+    shown = shown.iloc[order.argsort(kind="stable")]
+    return layer_collections(shown, vocab, lang, to_gcj=needs_gcj02(basemap), placeholders=placeholders())
 
 
 def map_panel(frame, shown, vocab, lang: str, state: ViewState) -> None:

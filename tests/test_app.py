@@ -1,0 +1,125 @@
+"""The app driven the way a person uses it, through Streamlit's AppTest."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+def run_app(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def shown_count(at: AppTest) -> tuple[int, int]:
+    text = next(m.value for m in at.markdown if "feature-count" in m.value)
+    shown, total = map(int, re.findall(r"\d+", text)[:2])
+    return shown, total
+
+
+def test_default_view_shows_every_feature(frame):
+    at = run_app()
+    assert not at.exception
+    shown, total = shown_count(at)
+    expected = int((frame.layer != "districts").sum())
+    assert shown == total == expected
+
+
+def test_district_filter_changes_count_and_url(frame):
+    at = run_app()
+    at.sidebar.multiselect(key="w_districts").set_value(["大渡口区"]).run()
+    shown, total = shown_count(at)
+    assert shown == int(((frame.district == "大渡口区") & (frame.layer != "districts")).sum())
+    assert shown < total
+    assert at.query_params["district"] == "大渡口区"
+
+
+def test_theme_and_period_filters_combine(frame):
+    at = run_app({"theme": "transport", "period": "fyp15"})
+    shown, _ = shown_count(at)
+    want = frame[(frame.layer != "districts")
+                 & frame.themes.map(lambda v: "transport" in v)
+                 & frame.periods.map(lambda v: "fyp15" in v)]
+    assert shown == len(want) > 0
+    assert at.sidebar.multiselect(key="w_themes").value == ["transport"]
+
+
+def test_empty_result_is_explained():
+    at = run_app({"district": "渝中区", "period": "fyp14", "q": "zzzzzz-no-such-place"})
+    assert shown_count(at)[0] == 0
+    assert any("没有要素" in i.value for i in at.info)
+
+
+def test_search_lists_matches_and_selecting_one_opens_its_quote(frame):
+    at = run_app()
+    at.sidebar.text_input(key="w_query").input("解放碑").run()
+    hits = [b for b in at.button if b.key and b.key.startswith("hit_")]
+    assert hits, "search for 解放碑 lists no results"
+    first = hits[0].key.removeprefix("hit_")
+    assert "解放碑" in frame.loc[first, "name_zh"]
+    at.button(key=f"hit_{first}").click().run()
+    assert at.session_state["selected"] == first
+    assert at.query_params["sel"] == first
+    quote = frame.loc[first, "sources"][0]["quote"]
+    page = " ".join(m.value for m in at.markdown)
+    assert quote.replace("<", "&lt;") in page or quote in page
+    assert at.query_params["zoom"] == "16"
+
+
+def test_pinyin_search_finds_chinese_names(frame):
+    at = run_app({"q": "jiefangbei"})
+    hits = [b.key.removeprefix("hit_") for b in at.button if b.key and b.key.startswith("hit_")]
+    assert hits and all(h in frame.index for h in hits)
+    assert any("解放碑" in frame.loc[h, "name_zh"] for h in hits)
+
+
+def test_shared_link_restores_the_view(frame):
+    fid = frame[frame.layer == "projects"].index[0]
+    at = run_app({"district": "渝中区", "theme": "commerce", "sel": fid, "lang": "en",
+                  "basemap": "osm", "lat": "29.56", "lon": "106.57", "zoom": "14"})
+    assert not at.exception
+    assert at.session_state["selected"] == fid
+    assert at.sidebar.multiselect(key="w_districts").value == ["渝中区"]
+    assert at.sidebar.selectbox(key="w_basemap").value == "osm"
+    assert at.session_state["w_lang"] == "en"
+    assert at.title[0].value.startswith("Chongqing")
+    assert not at.warning
+
+
+@pytest.mark.parametrize("params", [
+    {"district": "火星区"},
+    {"sel": "no-such-feature"},
+    {"zoom": "999"},
+    {"lat": "abc", "lon": "106.5"},
+    {"basemap": "<script>"},
+    {"bogus": "1"},
+    {"theme": "finance,,nope", "q": "x" * 5000},
+])
+def test_bad_parameters_give_a_notice_not_a_crash(params):
+    at = run_app(params)
+    assert not at.exception
+    assert at.warning, f"no notice for {params}"
+    assert shown_count(at)[1] > 0  # the rest of the view still works
+
+
+def test_targets_view_lists_both_indicator_tables():
+    at = run_app({"view": "targets"})
+    assert not at.exception
+    tables = [d.value for d in at.dataframe]
+    indicator = [t for t in tables if "baseline" in t.columns and "markers" in t.columns]
+    assert sorted(len(t) for t in indicator) == [27, 31]
+
+
+def test_language_switch_translates_ui():
+    at = run_app()
+    at.sidebar.radio(key="w_lang").set_value("en").run()
+    assert at.title[0].value.startswith("Chongqing")
+    assert "of" in next(m.value for m in at.markdown if "feature-count" in m.value)
+    assert at.query_params["lang"] == "en"
