@@ -29,10 +29,9 @@ def to_feature_collection(frame: pd.DataFrame, crs: str = "wgs84", name: str = "
         raise ValueError(f"crs must be one of {CRS_CHOICES}, not {crs!r}")
     features = []
     for _, row in frame.iterrows():
-        geom = shapely.orient_polygons(row.geometry)
-        if crs == "gcj02":
-            geom = geometry_to_gcj02(geom)
-        geom = shapely.set_precision(geom, 1e-6)
+        geom = geometry_to_gcj02(row.geometry) if crs == "gcj02" else row.geometry
+        # set_precision may rewrite rings, so orient afterwards (RFC 7946 right-hand rule)
+        geom = shapely.orient_polygons(shapely.set_precision(geom, 1e-6))
         features.append({"type": "Feature", "id": row["id"], "geometry": mapping(geom), "properties": feature_properties(row)})
     out = {"type": "FeatureCollection", "name": name}
     if crs == "gcj02":

@@ -114,7 +114,8 @@ def search(frame: pd.DataFrame, query: str, limit: int | None = None) -> pd.Data
         (1, "name", idx["name"].str.startswith(q)),
         (2, "name", idx["name"].str.contains(q, regex=False)),
         (3, "name_en", idx["name_en"].str.contains(q, regex=False)),
-        (4, "pinyin", idx["pinyin"].str.contains(q_compact, regex=False) | (idx["initials"] == q_compact)),
+        (4, "pinyin", idx["pinyin"].str.contains(q_compact, regex=False)
+         | (q_compact.isascii() and len(q_compact) >= 2) & idx["initials"].str.startswith(q_compact)),
         (5, "quote", idx["quotes"].str.contains(q, regex=False)),
     ]
     for level, label, hit in checks:
