@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.export import dumps, export_filename, targets_csv, targets_for, to_feature_collection
 from geo.features import load_layers
 from geo.filters import Filters, apply, search
@@ -24,7 +25,8 @@ from geo.vocab import DISTRICTS, load_vocabulary
 from layers.basemaps import available, needs_gcj02
 from layers.detail import context_html
 from layers.i18n import t
-from layers.map import build_base_map, district_only_points, feature_groups, layer_collections, selection_group
+from layers.map import (DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, district_only_points, feature_groups,
+                        layer_collections, selection_group)
 
 st.set_page_config(page_title="重庆规划地图 Chongqing plan map", page_icon="🗺️", layout="wide")
 
@@ -74,6 +76,8 @@ def init_session(known: Known) -> None:
         "w_layers": list(f.layers), "w_categories": list(f.categories), "w_statuses": list(f.statuses),
         "w_query": f.query, "w_basemap": state.basemap, "selected": state.selected,
         "center": (state.lat, state.lon) if state.lat is not None else None, "zoom": state.zoom,
+        # The map is created at this view; later moves are applied to it without a reload.
+        "initial_view": ((state.lat, state.lon) if state.lat is not None else None, state.zoom),
     })
 
 
@@ -131,7 +135,14 @@ def select(fid: str | None, frame=None) -> None:
 def base_map(basemap: str, lang: str, key: str | None) -> folium.Map:
     # Not cached: st_folium adds the feature groups to the map object it is given.
     _, vocab, _, _ = load_data()
-    return build_base_map(vocab, basemap=basemap, lang=lang, tianditu_key=key)
+    centre, zoom = st.session_state.initial_view  # WGS-84: build_base_map converts for AMap
+    return build_base_map(vocab, basemap=basemap, lang=lang, tianditu_key=key, center=centre, zoom=zoom)
+
+
+def show_on_map(fid: str, frame) -> None:
+    """Button callback (runs before widgets exist, so it may switch the view widget)."""
+    select(fid, frame)
+    st.session_state.w_view = "map"
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -144,22 +155,54 @@ def collections(filters: Filters, basemap: str, lang: str) -> list:
     return layer_collections(shown, vocab, lang, to_gcj=needs_gcj02(basemap), placeholders=placeholders())
 
 
-def map_panel(frame, shown, vocab, lang: str, state: ViewState) -> None:
+def to_display(lat: float, lon: float, basemap: str) -> tuple[float, float]:
+    """Map coordinates: GCJ-02 on AMap, WGS-84 elsewhere (state is always WGS-84)."""
+    if needs_gcj02(basemap):
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    return lat, lon
+
+
+def from_display(lat: float, lon: float, basemap: str) -> tuple[float, float]:
+    if needs_gcj02(basemap):
+        lon, lat = gcj02_to_wgs84(lon, lat)
+    return round(lat, 5), round(lon, 5)
+
+
+def remember_view(out: dict, basemap: str) -> None:
+    """Keep the map's centre and zoom in the state and the URL after a pan or zoom."""
+    centre, zoom = out.get("center"), out.get("zoom")
+    if not centre or zoom is None:
+        return
+    lat, lon = from_display(centre["lat"], centre["lng"], basemap)
+    default = (round(DEFAULT_CENTER[0], 5), round(DEFAULT_CENTER[1], 5)), DEFAULT_ZOOM
+    if ((lat, lon), zoom) == default and st.session_state.get("center") is None:
+        return  # the untouched default view keeps the link short
+    if ((lat, lon), zoom) != (st.session_state.get("center"), st.session_state.get("zoom")):
+        st.session_state.center, st.session_state.zoom = (lat, lon), int(zoom)
+        sync_url(current_state())
+
+
+@st.fragment
+def map_panel(frame, lang: str) -> None:
+    """The map; pans, zooms and clicks rerun only this fragment (a new selection reruns the page)."""
+    state = current_state()
     groups = feature_groups(collections(state.filters, state.basemap, lang))
     sel = selection_group(frame, state.selected, needs_gcj02(state.basemap), placeholders())
+    centre = to_display(state.lat, state.lon, state.basemap) if state.lat is not None else None
     out = st_folium(
         base_map(state.basemap, lang, tianditu_key() if state.basemap == "tianditu" else None),
         key="map", height=620, use_container_width=True,
         feature_group_to_add=groups + ([sel] if sel else []),
         layer_control=folium.LayerControl(collapsed=True),
-        center=state.lat and (state.lat, state.lon) or None, zoom=state.zoom,
-        returned_objects=["last_active_drawing"],
-    )
-    clicked = ((out or {}).get("last_active_drawing") or {}).get("properties", {}).get("id")
+        center=centre, zoom=state.zoom,
+        returned_objects=["last_active_drawing", "center", "zoom"],
+    ) or {}
+    remember_view(out, state.basemap)
+    clicked = (out.get("last_active_drawing") or {}).get("properties", {}).get("id")
     if clicked and clicked in frame.index and clicked != st.session_state.get("last_click"):
         st.session_state.last_click = clicked
         st.session_state.selected = clicked
-        st.rerun()
+        st.rerun(scope="app")
 
 
 def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
@@ -238,6 +281,12 @@ def targets_view(frame, targets, corpus, vocab, lang: str, state: ViewState) -> 
         name=lambda d: d.feature_id.map(lambda i: frame.loc[i, "name_zh"] if i in frame.index else ""))
     st.dataframe(place[["name", "feature_id", "indicator", "target", "unit", "target_year", "quote", "document"]],
                  hide_index=True, use_container_width=True)
+    places = sorted(set(place.feature_id) & set(frame.index))
+    if places:
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        fid = c1.selectbox(t(lang, "place_targets"), places, key="w_target_place",
+                           format_func=lambda i: frame.loc[i, "name_zh"] if lang == "zh" else (frame.loc[i, "name_en"] or frame.loc[i, "name_zh"]))
+        c2.button(t(lang, "show_on_map"), key="target_to_map", on_click=show_on_map, args=(fid, frame))
     st.markdown(f"### {t(lang, 'other_targets')}")
     other = subset[subset.kind.isin(["section", "annual"])]
     st.dataframe(other[["kind", "document", "section", "indicator", "target", "unit", "target_year", "quote"]],
@@ -278,7 +327,7 @@ def main() -> None:
         return
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        map_panel(frame, shown, vocab, lang, state)
+        map_panel(frame, lang)
         downloads(shown[shown.layer != "districts"], targets, lang)
     with right:
         if state.filters.query.strip():

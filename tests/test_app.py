@@ -123,3 +123,13 @@ def test_language_switch_translates_ui():
     assert at.title[0].value.startswith("Chongqing")
     assert "of" in next(m.value for m in at.markdown if "feature-count" in m.value)
     assert at.query_params["lang"] == "en"
+
+
+def test_place_target_links_to_its_feature_on_the_map(frame):
+    at = run_app({"view": "targets"})
+    fid = at.selectbox(key="w_target_place").value
+    assert fid in frame.index and frame.loc[fid, "targets"]
+    at.button(key="target_to_map").click().run()
+    assert at.session_state["selected"] == fid
+    assert at.session_state["w_view"] == "map"
+    assert at.query_params["sel"] == fid

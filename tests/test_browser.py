@@ -66,3 +66,10 @@ def test_download_export_is_valid_rfc7946(page, app_url, frame):
         assert 105 < x0 <= x1 < 111 and 28 < y0 <= y1 < 33  # lon, lat order (RFC 7946)
     assert info.value.suggested_filename.endswith(".geojson")
     assert page.external_requests == []
+
+
+def test_pan_and_zoom_are_kept_in_the_url(page, app_url):
+    mf = open_app(page, app_url)
+    mf.evaluate("() => { map_div.setView([29.48, 106.47], 14); }")
+    page.wait_for_url("**zoom=14**", timeout=15000)
+    assert "lat=29.48" in page.url and "lon=106.47" in page.url
