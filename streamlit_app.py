@@ -191,7 +191,7 @@ def map_panel(frame, lang: str) -> None:
     centre = to_display(state.lat, state.lon, state.basemap) if state.lat is not None else None
     out = st_folium(
         base_map(state.basemap, lang, tianditu_key() if state.basemap == "tianditu" else None),
-        key="map", height=620, use_container_width=True,
+        key="map", height=660, use_container_width=True,
         feature_group_to_add=groups + ([sel] if sel else []),
         layer_control=folium.LayerControl(collapsed=True),
         center=centre, zoom=state.zoom,
@@ -325,7 +325,7 @@ def main() -> None:
     if state.view == "targets":
         targets_view(frame, targets, corpus, vocab, lang, state)
         return
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([5, 3], gap="medium")
     with left:
         map_panel(frame, lang)
         downloads(shown[shown.layer != "districts"], targets, lang)

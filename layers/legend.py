@@ -40,8 +40,8 @@ class Legend(MacroElement):
         self.html = html
 
 
-def legend_html(vocab: Vocabulary, themes, lang: str = "zh", font_px: int = 12) -> str:
-    """Legend body for the themes shown; every label escaped."""
+def legend_html(vocab: Vocabulary, themes, lang: str = "zh", font_px: int = 12, open_: bool = False) -> str:
+    """Legend body for the themes shown (collapsed unless *open_*); every label escaped."""
     title, theme_title, precision_title, exact, approx, schematic = TITLES[lang]
     rows = "".join(
         f"<div><span style='display:inline-block;width:12px;height:12px;background:{THEME_COLOURS[t]};"
@@ -50,7 +50,7 @@ def legend_html(vocab: Vocabulary, themes, lang: str = "zh", font_px: int = 12) 
     )
     swatch = "display:inline-block;width:26px;height:0;margin-right:4px;vertical-align:middle;border-top:3px {} #333"
     return (
-        f"<details open style='background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font-size:{font_px}px;"
+        f"<details{' open' if open_ else ''} style='background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font-size:{font_px}px;"
         f"line-height:1.35;max-height:40vh;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,.3)'>"
         f"<summary style='cursor:pointer'><b>{escape(title)}</b></summary>"
         f"<div style='margin-top:2px'><i>{escape(theme_title)}</i></div>{rows}"
