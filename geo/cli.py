@@ -82,10 +82,93 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .analysis import coverage_table, station_sets
+    from .features import load_layers
+    from .vocab import load_vocabulary
+
+    frame = load_layers(Path(args.geojson_dir))
+    if args.district not in set(frame["district"]):
+        print(f"error: unknown --district {args.district!r}", file=sys.stderr)
+        return 2
+    table = coverage_table(frame, args.district, station_sets(frame), list(load_vocabulary().themes))
+    table.round(4).to_csv(args.out, index=False)
+    d = table.iloc[0]
+    print(f"{args.district}: {d.area_km2:.2f} km², {d.projects} projects ({d.projects_located} located), "
+          f"{d.projects_per_km2:.2f}/km²; within 500/800 m of an existing station: "
+          f"area {d.area_share_500_existing:.1%}/{d.area_share_800_existing:.1%}, "
+          f"projects {d.project_share_500_existing:.1%}/{d.project_share_800_existing:.1%}; of a planned one: "
+          f"area {d.area_share_500_planned:.1%}/{d.area_share_800_planned:.1%}, "
+          f"projects {d.project_share_500_planned:.1%}/{d.project_share_800_planned:.1%}")
+    print(f"wrote {len(table)} rows (district + {len(table) - 1} zones) to {args.out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import NoDocuments, change_summary, compare_periods, parse_renames, read_links
+    from .features import load_layers
+    from .plans import load_corpus
+    from .vocab import load_vocabulary
+
+    frame, corpus = load_layers(Path(args.geojson_dir)), load_corpus()
+    try:
+        table = compare_periods(frame, corpus, load_vocabulary(), args.district, args.before, args.after,
+                                parse_renames(read_links(), corpus))
+    except NoDocuments as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    table.to_csv(args.out, index=False)
+    print(f"{args.district} {args.before} → {args.after}: {change_summary(table)}; wrote {len(table)} rows to {args.out}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .features import load_layers
+
+    frame = load_layers()
+    plan = frame[frame["layer"] != "districts"]
+    by_doc = pd.Series([s["document"] for srcs in plan["sources"] for s in {x["document"]: x for x in srcs}.values()])
+    unmapped = pd.read_csv(UNMAPPED, dtype=str, keep_default_na=False)
+    print("features per layer and precision:\n", pd.crosstab(frame["layer"], frame["precision"], margins=True), sep="")
+    print("\nfeatures per district:\n", plan["district"].value_counts().to_string(), sep="")
+    print("\nfeatures quoting each document:\n", by_doc.value_counts().to_string(), sep="")
+    print(f"\nunmapped: {len(unmapped)} rows\n", unmapped["document"].value_counts().to_string(), sep="")
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build_all
 
     return build_all()
+
+
+def cmd_handout(args: argparse.Namespace) -> int:
+    from layers.handout import map_handout_html, tour_handout_html  # drawing lives in layers/, not geo/
+
+    from .features import load_layers
+    from .plans import load_corpus
+    from .tours import TourError, load_tours
+    from .vocab import load_vocabulary
+
+    frame, vocab = load_layers(Path(args.geojson_dir)), load_vocabulary()
+    if args.tour:
+        try:
+            tours = load_tours(frame, vocab, load_corpus())
+        except TourError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        if args.tour not in tours:
+            print(f"error: unknown --tour {args.tour!r} (known: {', '.join(sorted(tours))})", file=sys.stderr)
+            return 2
+        html = tour_handout_html(tours[args.tour], frame, vocab, args.lang)
+        what = f"tour {args.tour} ({len(tours[args.tour].stops)} stops)"
+    else:
+        html, what = map_handout_html(frame, vocab, args.lang), f"map of {len(frame)} features"
+    Path(args.out).write_text(html, encoding="utf-8")
+    print(f"wrote {what} to {args.out} ({len(html) // 1024} KiB, self-contained, opens offline)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("check-curation", help="check curation YAML files (quotes, vocabularies, geometry)")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_check_curation)
+
+    p = sub.add_parser("stats", help="counts of features per layer, precision, district and document")
+    p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("build", help="rebuild data/geojson, targets.csv and unmapped.csv from data/curation")
     p.set_defaults(func=cmd_build)
@@ -118,6 +204,27 @@ def main(argv: list[str] | None = None) -> int:
                    help="wgs84 (RFC 7946, default) or gcj02 for AMap overlays (marked in the file)")
     p.add_argument("--geojson-dir", default=str(GEOJSON))
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("coverage", help="per-zone project counts and rail-station coverage of a district (CSV)")
+    p.add_argument("--district", required=True, help="渝中区 or 大渡口区")
+    p.add_argument("--out", required=True, help="output .csv file")
+    p.add_argument("--geojson-dir", default=str(GEOJSON))
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("compare", help="features carried over / new / dropped between two plan periods (CSV)")
+    p.add_argument("--district", required=True, help="渝中区 or 大渡口区")
+    p.add_argument("--from", dest="before", required=True, help="period key, e.g. fyp14")
+    p.add_argument("--to", dest="after", required=True, help="period key, e.g. fyp15")
+    p.add_argument("--out", required=True, help="output .csv file")
+    p.add_argument("--geojson-dir", default=str(GEOJSON))
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("handout", help="the whole map or a tour as one self-contained HTML file (opens offline)")
+    p.add_argument("--out", required=True, help="output .html file")
+    p.add_argument("--tour", help="tour id: a file name in data/tours without .yaml")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--geojson-dir", default=str(GEOJSON))
+    p.set_defaults(func=cmd_handout)
 
     args = parser.parse_args(argv)
     return args.func(args)
