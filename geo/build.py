@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+import yaml
 from shapely.geometry import mapping
 
 from . import reference
@@ -20,6 +21,7 @@ from .plans import Document, load_corpus
 from .targets import indicator_rows, prose_row, write_targets
 from .vocab import Vocabulary, load_vocabulary
 
+MERGES_FILE = "merges.yaml"
 UNMAPPED_COLUMNS = ["name_zh", "document", "section", "section_path", "paragraph", "quote", "reason", "curation_file"]
 
 # The districts layer: the two plan districts and, for context, the neighbours a plan names.
@@ -65,14 +67,31 @@ def district_features(corpus: dict[str, Document], vocab: Vocabulary) -> list[di
     return out
 
 
+def read_merges(curation_dir: Path) -> dict[str, str]:
+    """{old id: kept id} from curation/merges.yaml (places found to be the same)."""
+    path = curation_dir / MERGES_FILE
+    if not path.exists():
+        return {}
+    return {m["from"]: m["into"] for m in yaml.safe_load(path.read_text(encoding="utf-8")) or []}
+
+
+def apply_merges(features: list[dict], merges: dict[str, str]) -> None:
+    for f in features:
+        old = f["properties"]["id"]
+        if old in merges:
+            f["properties"]["id"] = f["id"] = merges[old]
+            f["properties"]["aliases"] = sorted(set(f["properties"].get("aliases", [])) | {old})
+
+
 def collect(curation_dir: Path, corpus: dict[str, Document], vocab: Vocabulary):
     features, unmapped, section_targets, errors = [], [], [], []
-    for path in sorted(curation_dir.glob("*.yaml")):
+    for path in sorted(p for p in curation_dir.glob("*.yaml") if p.name != MERGES_FILE):
         result = curate_file(path, corpus, vocab)
         features += result.features
         unmapped += result.unmapped
         section_targets += result.section_targets
         errors += result.errors
+    apply_merges(features, read_merges(curation_dir))
     return merge_features(features), unmapped, section_targets, errors
 
 

@@ -255,8 +255,9 @@ def _merge_pair(keep: dict, other: dict) -> None:
     kp["targets"] = kp["targets"] + [t for t in op["targets"] if t not in kp["targets"]]
     kp["status"] = kp["status"] or op["status"]
     kp["name_en"] = kp["name_en"] or op["name_en"]
-    if op["id"] != kp["id"]:
-        kp["aliases"] = sorted(set(kp.get("aliases", [])) | {op["id"]} | set(op.get("aliases", [])))
+    aliases = set(kp.get("aliases", [])) | set(op.get("aliases", [])) | ({op["id"]} - {kp["id"]})
+    if aliases:
+        kp["aliases"] = sorted(aliases)
 
 
 def _pick(group: list[dict]) -> dict:
