@@ -92,7 +92,14 @@ def collect(curation_dir: Path, corpus: dict[str, Document], vocab: Vocabulary):
         section_targets += result.section_targets
         errors += result.errors
     apply_merges(features, read_merges(curation_dir))
-    return merge_features(features), unmapped, section_targets, errors
+    features = merge_features(features)
+    return features, drop_mapped(unmapped, features), section_targets, errors
+
+
+def drop_mapped(unmapped: list[dict], features: list[dict]) -> list[dict]:
+    """An item listed as not mappable by one pass but drawn by another is mapped."""
+    names = {f["properties"]["name_zh"] for f in features}
+    return [u for u in unmapped if u["name_zh"] not in names]
 
 
 def target_rows(features: list[dict], section_targets: list[dict], corpus: dict[str, Document]) -> list[dict]:

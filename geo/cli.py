@@ -167,7 +167,7 @@ def cmd_handout(args: argparse.Namespace) -> int:
     else:
         html, what = map_handout_html(frame, vocab, args.lang), f"map of {len(frame)} features"
     Path(args.out).write_text(html, encoding="utf-8")
-    print(f"wrote {what} to {args.out} ({len(html) // 1024} KiB, self-contained, opens offline)")
+    print(f"wrote {what} to {args.out} ({len(html.encode()) // 1024} KiB, self-contained, opens offline)")
     return 0
 
 

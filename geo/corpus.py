@@ -26,6 +26,9 @@ PAGE_NUMBER = re.compile(r"^[-—\s]*\d{1,3}[-—\s]*$")
 TOC_LEADER = re.compile(r"(\.{4,}|…{2,}|·{4,}|\t)\s*[-—]\s*\d+\s*[-—]\s*$")
 JUMP = re.compile(r"[（(](?:上接|下转)\s*\d+\s*版[）)]")
 TABLE_TITLE = re.compile(r"^表\s*\d+")
+BARE_HEADING = re.compile(r"^第[一二三四五六七八九十]+[章节]$")
+FIELD_CODE = re.compile(r'^HYPERLINK\s+\\l\s+"_Toc\d+"$')  # Word field codes left by the extractor
+LIST_ITEM = re.compile(r"^(\d+[.、．]|[（(]\d+[）)])")
 TABLE_NOTE = re.compile(r"^(注|备注)[：:]")
 HEADING_START = re.compile(
     r"^(第[一二三四五六七八九十百零]+[篇章节]|专栏\s*\d+|表\s*\d+|"
@@ -79,7 +82,7 @@ def clean_plan(raw: str) -> list[Block]:
         if not line:
             blank_in_row = in_table and bool(row)  # the row ends unless a wrapped cell follows
             continue
-        if TOC_LEADER.search(line) or (PAGE_NUMBER.match(line) and not in_table):
+        if TOC_LEADER.search(line) or FIELD_CODE.match(line) or (PAGE_NUMBER.match(line) and not in_table):
             continue
         if TABLE_TITLE.match(line):
             flush_row()
@@ -116,16 +119,34 @@ def clean_plan(raw: str) -> list[Block]:
                     blocks[-1] = Block(last.text + line, last.src_start, no)
                 blank_in_row = False
                 continue
+        prev = blocks[-1] if blocks else None
+        if prev is not None and _wraps_onto(prev.text, line):
+            blocks[-1] = Block(prev.text + line, prev.src_start, no)
+            continue
         blocks.append(Block(line, no, no))
     flush_row()
     return _merge_title_continuations(blocks)
 
 
+def _is_body(text: str) -> bool:
+    """Prose, not a heading, table row, list item or "——" lead-in."""
+    return not (HEADING_START.match(text) or "\t" in text or text.startswith("——") or LIST_ITEM.match(text))
+
+
+def _wraps_onto(prev: str, line: str) -> bool:
+    """A long prose line cut mid-sentence by a PDF page break continues on the next line."""
+    return len(prev) >= 30 and not ends_sentence(prev) and _is_body(prev) and _is_body(line)
+
+
 def _merge_title_continuations(blocks: list[Block]) -> list[Block]:
-    """A 篇 title wrapped onto the next line ("…构建智慧" / "城市…") is one heading."""
+    """A title wrapped onto the next line is one heading: a 篇 title ("…构建智慧" / "城市…")
+    or a bare "第二节" whose title stands on the next line."""
     out: list[Block] = []
     for block in blocks:
         prev = out[-1] if out else None
+        if prev is not None and BARE_HEADING.match(prev.text) and not ends_sentence(block.text) and len(block.text) <= 40:
+            out[-1] = Block(f"{prev.text}  {block.text}", prev.src_start, block.src_end)
+            continue
         if (
             prev is not None
             and re.match(r"^第[一二三四五六七八九十]+篇", prev.text)
@@ -187,11 +208,14 @@ def clean_column(raw: str, furniture: tuple[str, ...] = ()) -> list[Block]:
     return blocks
 
 
+MID_SENTENCE = "，、：；,（(“‘《"
+
+
 def _looks_like_heading(text: str) -> bool:
-    """A numbered heading, or a short line with no sentence in it."""
+    """A numbered heading, or a short line with no sentence in it (nor cut off inside one)."""
     if HEADING_START.match(text):
         return True
-    return len(text) <= 30 and "。" not in text and not ends_sentence(text)
+    return len(text) <= 30 and "。" not in text and not ends_sentence(text) and text[-1] not in MID_SENTENCE
 
 
 def clean_page(raw: str, furniture: tuple[str, ...] = ()) -> list[Block]:

@@ -10,7 +10,7 @@ from shapely.geometry import shape
 from .crs import WGS84
 from .paths import GEOJSON
 from .plans import load_corpus
-from .validate import DataError, layer_files, read_feature_collection, validate_features
+from .validate import DataError, read_layers
 from .vocab import load_vocabulary
 
 COLUMNS = ["id", "name_zh", "name_en", "layer", "category", "themes", "periods", "district", "status",
@@ -32,15 +32,12 @@ def features_to_frame(features: list[dict]) -> gpd.GeoDataFrame:
 
 
 def load_layers(geojson_dir: Path = GEOJSON, validate: bool = True) -> gpd.GeoDataFrame:
-    """All layers as one frame indexed by id; raises DataError rather than half-loading."""
-    vocab, corpus = load_vocabulary(), load_corpus()
-    features, problems, seen = [], [], {}
-    for path in layer_files(geojson_dir):
-        items, read_problems = read_feature_collection(path)
-        problems += read_problems
-        if validate:
-            problems += validate_features(items, path.name, path.stem, vocab, corpus, seen)
-        features += items
+    """All layers as one frame indexed by id; raises DataError rather than half-loading.
+
+    With ``validate=False`` only unreadable files are refused (for tools that
+    inspect data known to be good; the app always validates).
+    """
+    features, problems = read_layers(Path(geojson_dir), load_vocabulary(), load_corpus(), validate)
     if problems:
         raise DataError(problems)
     return features_to_frame(features)

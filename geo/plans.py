@@ -23,7 +23,8 @@ from .paths import CATALOG, PLANS
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # Inside a table, lines without a tab are group rows ("一、推动高质量发展") or the note.
 TABLE_ROW_WITHOUT_TAB = re.compile(r"^([一二三四五六七八九十]+、|注|备注)")
-PLAN_HEADING = re.compile(r"^(第([一二三四五六七八九十百零]+)([篇章节])|专栏\s*(\d+)|表\s*(\d+))\s*[：:]?\s*(.*)$")
+# The number is followed by a space, a colon or nothing: "第一章的目标…" is prose, not a heading.
+PLAN_HEADING = re.compile(r"^(第([一二三四五六七八九十百零]+)([篇章节])|专栏\s*(\d+)|表\s*(\d+))(?=[\s：:]|$)\s*[：:]?\s*(.*)$")
 
 
 def cn_number(text: str) -> int:
@@ -173,7 +174,7 @@ class _Builder:
             self.add_section(f"{prefix}{number}", kind, title, parent, line, src)
 
     def close_table(self) -> None:
-        """Prose after a table's note belongs to the section around the table."""
+        """Prose after a table (or box) belongs to the section around it."""
         self.current = self.open["section"] or self.open["chapter"] or self.open["part"] or "front"
 
 
@@ -187,6 +188,8 @@ def parse(meta: dict, lines: list[str], linemap: list[tuple[int, int]]) -> Docum
             if head:
                 b.plan_heading(*head, line=i, src=src)
                 continue
+            if b.sections[b.current].kind == "box" and text.startswith("——"):
+                b.close_table()  # a "——" lead-in is body text again, after the box
             in_table = b.sections[b.current].kind == "table"
             if in_table and "\t" not in text and not TABLE_ROW_WITHOUT_TAB.match(text):
                 b.close_table()

@@ -1,7 +1,12 @@
 """The view's state as URL query parameters, parsed defensively.
 
-Links are shared and edited by hand, so every value is checked against what the
-data knows.  Whatever cannot be used is dropped with a notice; parsing never raises.
+Links are shared and edited by hand (or by someone hostile), so every value is
+checked against what the data knows.  Whatever cannot be used is dropped with a
+short notice; :func:`parse` never raises, whatever mapping it is given.
+
+Notices quote at most a few characters of what was sent, and only letters, digits
+and ``-.,`` (anything else shows as ``?``): they are plain text in any renderer —
+markdown, HTML or a log line — so a crafted link cannot put markup on the page.
 """
 from __future__ import annotations
 
@@ -11,17 +16,23 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
 from .filters import Filters
+from .vocab import DISTRICTS
 
 BASEMAPS = ("offline", "osm", "amap", "tianditu")
 LANGS = ("zh", "en")
 VIEWS = ("map", "targets")
 LIST_PARAMS = {"district": "districts", "period": "periods", "theme": "themes", "layer": "layers",
                "category": "categories", "status": "statuses"}
-SCALAR_PARAMS = ("q", "sel", "basemap", "lat", "lon", "zoom", "lang", "view")
+MAX_PARAMS = 50
 MAX_VALUE_LEN = 200
 MAX_QUERY_LEN = 100
+MAX_NOTICES = 5
+ECHO_LEN = 30
 LAT_RANGE, LON_RANGE, ZOOM_RANGE = (28.0, 33.0), (105.0, 111.0), (8, 19)
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+# What a notice may repeat of the sender's text: letters and digits of any script, "-.," and spaces.
+NOT_ECHOED = re.compile(r"[^\w\-., ]|_")
+DECIMAL = re.compile(r"[+-]?([0-9]{1,12}(\.[0-9]{0,12})?|\.[0-9]{1,12})")
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,16 @@ class Known:
     ids: frozenset[str]
     basemaps: tuple[str, ...] = BASEMAPS
 
+    @classmethod
+    def from_frame(cls, frame, basemaps: Iterable[str] = BASEMAPS) -> Known:
+        """What a link may name, given the loaded feature frame and the basemaps on offer."""
+        return cls(
+            districts=frozenset(DISTRICTS), periods=frozenset(p for v in frame["periods"] for p in v),
+            themes=frozenset(x for v in frame["themes"] for x in v), layers=frozenset(frame["layer"]),
+            categories=frozenset(frame["category"]), statuses=frozenset(frame["status"].dropna()),
+            ids=frozenset(frame.index), basemaps=tuple(basemaps),
+        )
+
 
 def _clean(value: str) -> str:
     return CONTROL.sub("", value).strip()[:MAX_VALUE_LEN]
@@ -58,50 +79,66 @@ def _last(value) -> str:
     """Streamlit gives str; repeated keys may arrive as a list: the last one wins."""
     if isinstance(value, (list, tuple)):
         value = value[-1] if value else ""
-    return _clean(str(value))
+    return _clean(value if isinstance(value, str) else str(value))
+
+
+def _echo(value: str, limit: int = ECHO_LEN) -> str:
+    """A short, inert excerpt of user input for a notice."""
+    text = NOT_ECHOED.sub("?", value[:limit])
+    return f"“{text}…”" if len(value) > limit else f"“{text}”"
 
 
 def _number(raw: str, lo: float, hi: float, name: str, notices: list[str]) -> float | None:
-    try:
-        value = float(raw)
-    except ValueError:
-        notices.append(f"{name}: not a number")
+    if not DECIMAL.fullmatch(raw):
+        notices.append(f"{name}: {_echo(raw, 12)} is not a number")
         return None
-    if not math.isfinite(value) or not lo <= value <= hi:
-        notices.append(f"{name}: out of range {lo}–{hi}")
+    value = float(raw)
+    if not lo <= value <= hi:
+        notices.append(f"{name}: out of range {lo:g} to {hi:g}")
         return None
     return value
 
 
+def _choice(name: str, raw: str, allowed: Iterable[str], notices: list[str]) -> str | None:
+    if raw in allowed:
+        return raw
+    notices.append(f"{name}: {_echo(raw, 12)} is not available")
+    return None
+
+
+def _list(name: str, raw: str, allowed: frozenset[str], notices: list[str]) -> tuple[str, ...]:
+    values = [v for v in (_clean(x) for x in raw.split(",")) if v and v != "all"]
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        notices.append(f"{name}: unknown values ignored: {', '.join(_echo(b, 20) for b in bad[:3])}"
+                       + (f" and {len(bad) - 3} more" if len(bad) > 3 else ""))
+    return tuple(dict.fromkeys(v for v in values if v in allowed))
+
+
+def _summarise(notices: list[str]) -> list[str]:
+    if len(notices) <= MAX_NOTICES:
+        return notices
+    return notices[:MAX_NOTICES] + [f"{len(notices) - MAX_NOTICES} more problems"]
+
+
 def parse(params: Mapping[str, object], known: Known) -> tuple[ViewState, list[str]]:
     """(state, notices) from query parameters; unknown or bad values become notices."""
-    notices: list[str] = []
+    keys = list(params.keys())
+    notices = [f"too many parameters: only the first {MAX_PARAMS} were read"] if len(keys) > MAX_PARAMS else []
     filters: dict[str, tuple[str, ...]] = {}
     state: dict[str, object] = {}
-    for key in list(params.keys())[:50]:
-        name = _clean(str(key))
+    for key in keys[:MAX_PARAMS]:
+        name = _clean(key if isinstance(key, str) else str(key))
         raw = _last(params[key])
         if name in LIST_PARAMS:
-            attr = LIST_PARAMS[name]
-            allowed = getattr(known, attr)
-            values = [v for v in (_clean(x) for x in raw.split(",")) if v and v != "all"]
-            good = tuple(dict.fromkeys(v for v in values if v in allowed))
-            bad = [v for v in values if v not in allowed]
-            if bad:
-                notices.append(f"{name}: unknown value(s) ignored: {', '.join(b[:30] for b in bad[:5])}")
-            filters[attr] = good
+            filters[LIST_PARAMS[name]] = _list(name, raw, getattr(known, LIST_PARAMS[name]), notices)
         elif name == "q":
             state["query"] = raw[:MAX_QUERY_LEN]
         elif name == "sel":
             if raw in known.ids:
                 state["selected"] = raw
             elif raw:
-                notices.append(f"sel: no feature with id {raw[:40]!r}")
-        elif name == "basemap":
-            if raw in known.basemaps:
-                state["basemap"] = raw
-            else:
-                notices.append(f"basemap: {raw[:30]!r} is not available")
+                notices.append(f"sel: no feature with id {_echo(raw)}")
         elif name in ("lat", "lon"):
             value = _number(raw, *(LAT_RANGE if name == "lat" else LON_RANGE), name, notices)
             if value is not None:
@@ -110,26 +147,19 @@ def parse(params: Mapping[str, object], known: Known) -> tuple[ViewState, list[s
             value = _number(raw, *ZOOM_RANGE, "zoom", notices)
             if value is not None:
                 state["zoom"] = int(value)
-        elif name == "lang":
-            if raw in LANGS:
-                state["lang"] = raw
-            else:
-                notices.append(f"lang: {raw[:10]!r} is not available")
-        elif name == "view":
-            if raw in VIEWS:
-                state["view"] = raw
-            else:
-                notices.append(f"view: {raw[:20]!r} is not a view")
+        elif name in ("basemap", "lang", "view"):
+            allowed = {"basemap": known.basemaps, "lang": LANGS, "view": VIEWS}[name]
+            value = _choice(name, raw, allowed, notices)
+            if value is not None:
+                state[name] = value
         else:
-            notices.append(f"unknown parameter ignored: {name[:30]!r}")
-    if len(params) > 50:
-        notices.append("too many parameters: the rest were ignored")
-    query = str(state.pop("query", ""))
+            notices.append(f"unknown parameter ignored: {_echo(name)}")
     if ("lat" in state) != ("lon" in state):
         notices.append("lat and lon must be given together")
         state.pop("lat", None)
         state.pop("lon", None)
-    return ViewState(filters=Filters(query=query, **filters), **state), notices
+    query = str(state.pop("query", ""))
+    return ViewState(filters=Filters(query=query, **filters), **state), _summarise(notices)
 
 
 def to_params(state: ViewState) -> dict[str, str]:
