@@ -27,6 +27,8 @@ from layers.detail import context_html
 from layers.i18n import t
 from layers.map import (DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, district_only_points, feature_groups,
                         layer_collections, selection_group)
+from views.planner import PARAM as PLANNER_PARAMS
+from views.planner import init_planner_state, planner_params, planner_view
 
 st.set_page_config(page_title="重庆规划地图 Chongqing plan map", page_icon="🗺️", layout="wide")
 
@@ -68,7 +70,10 @@ def init_session(known: Known) -> None:
     """First run of a session: the URL decides the view."""
     if "ready" in st.session_state:
         return
-    state, notices = parse(dict(st.query_params.to_dict()), known)
+    params = st.query_params.to_dict()
+    planner_keys = set(PLANNER_PARAMS.values())
+    state, notices = parse({k: v for k, v in params.items() if k not in planner_keys}, known)
+    notices += init_planner_state(params, sorted(known.periods))
     f = state.filters
     st.session_state.update({
         "ready": True, "notices": notices, "w_lang": state.lang, "w_view": state.view,
@@ -97,7 +102,7 @@ def current_state() -> ViewState:
 
 
 def sync_url(state: ViewState) -> None:
-    params = to_params(state)
+    params = {**to_params(state), **(planner_params() if state.view == "planner" else {})}
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
 
@@ -312,7 +317,7 @@ def main() -> None:
     st.caption(t(lang, "subtitle"))
     if st.session_state.notices:
         st.warning(t(lang, "notices") + " " + "; ".join(st.session_state.notices))
-    st.radio(t(lang, "view"), ["map", "targets"], key="w_view", horizontal=True,
+    st.radio(t(lang, "view"), ["map", "targets", "planner"], key="w_view", horizontal=True,
              format_func=lambda v: t(lang, "views")[v], label_visibility="collapsed")
 
     shown = apply(frame, state.filters)
@@ -324,6 +329,9 @@ def main() -> None:
 
     if state.view == "targets":
         targets_view(frame, targets, corpus, vocab, lang, state)
+        return
+    if state.view == "planner":
+        planner_view(frame, vocab, corpus, targets, lang, basemap=state.basemap, tianditu_key=tianditu_key())
         return
     left, right = st.columns([5, 3], gap="medium")
     with left:

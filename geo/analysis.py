@@ -28,7 +28,6 @@ STATION_KINDS = ("existing", "planned")
 RAIL_WORDS = ("轨道", "铁路", "地铁", "轻轨")
 # Buffers with 64 segments per quarter circle: area within 0.01 % of the true circle.
 QUAD_SEGS = 64
-GRID_SIZES_M = (250, 300, 400, 500)
 MIN_SHARE_INSIDE = 0.5
 MIN_CELL_AREA_M2 = 1.0  # clipped cells smaller than this are slivers of the boundary
 

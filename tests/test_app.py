@@ -133,3 +133,12 @@ def test_place_target_links_to_its_feature_on_the_map(frame):
     assert at.session_state["selected"] == fid
     assert at.session_state["w_view"] == "map"
     assert at.query_params["sel"] == fid
+
+
+def test_planner_view_is_reachable_and_keeps_its_state_in_the_url():
+    at = run_app({"view": "planner", "pl_sec": "matrix", "pl_dist": "大渡口区"})
+    assert not at.exception
+    assert not at.warning
+    assert at.session_state["pl_section"] == "matrix"
+    assert at.query_params["view"] == "planner" and at.query_params["pl_sec"] == "matrix"
+    assert any(len(d.value) > 0 for d in at.dataframe)

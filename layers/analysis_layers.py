@@ -1,0 +1,169 @@
+"""Folium layers for the planner views: the count grid, stations and their catchments, and
+features re-coloured by period change, layout term or target.  Works offline (assets localized).
+"""
+from __future__ import annotations
+
+import math
+from html import escape
+
+import folium
+import geopandas as gpd
+from shapely.geometry import Point
+
+from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
+from geo.vocab import Vocabulary
+
+from .assets import localize
+from .legend import Legend
+from .map import build_base_map, display_collection, feature_groups
+
+# Counts per cell: white = nothing planned there, then darker with more projects.
+GRID_BINS = ((0, 0, "#ffffff"), (1, 1, "#fee391"), (2, 3, "#fec44f"), (4, 6, "#fe9929"), (7, 10**9, "#cc4c02"))
+CHANGE_COLOURS = {"carried_over": "#1f77b4", "new": "#2ca02c", "dropped": "#d62728"}
+STATION_COLOURS = {"existing": "#222222", "planned": "#e7298a"}
+PART_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
+TARGET_COLOUR = "#6a3d9a"
+
+TEXT = {
+    "zh": {"grid": "网格：项目数", "cell": "{n} 个项目", "empty": "无项目", "existing": "既有轨道站", "planned": "规划轨道站",
+           "catchment": "{kind} {r} m 范围", "carried_over": "延续", "new": "新增", "dropped": "未再提及",
+           "renamed": "（更名）", "layout": "空间布局", "targets": "有目标的地点"},
+    "en": {"grid": "Grid: projects", "cell": "{n} projects", "empty": "nothing planned", "existing": "Existing rail stations",
+           "planned": "Planned rail stations", "catchment": "{kind} within {r} m", "carried_over": "Carried over",
+           "new": "New", "dropped": "Dropped", "renamed": " (renamed)", "layout": "Spatial layout", "targets": "Places with targets"},
+}
+
+
+def text(lang: str, key: str, **kwargs) -> str:
+    value = TEXT.get(lang, TEXT["zh"])[key]
+    return value.format(**kwargs) if kwargs else value
+
+
+def count_colour(count: int) -> str:
+    return next(c for lo, hi, c in GRID_BINS if lo <= count <= hi)
+
+
+def _to_display(geom, to_gcj: bool):
+    return geometry_to_gcj02(geom) if to_gcj else geom
+
+
+def grid_group(grid: gpd.GeoDataFrame, lang: str = "zh", to_gcj: bool = False) -> folium.FeatureGroup:
+    """Cells coloured by project count; empty cells white with a grey outline, so gaps show."""
+    features = []
+    for _, cell in grid.iterrows():
+        n = int(cell["count"])
+        features.append({
+            "type": "Feature", "geometry": _to_display(cell.geometry, to_gcj).__geo_interface__,
+            "properties": {"cell": cell["cell"], "count": n,
+                           "label": text(lang, "cell", n=n) if n else text(lang, "empty"),
+                           "style": {"color": "#999999", "weight": 0.5, "fillColor": count_colour(n),
+                                     "fillOpacity": 0.55 if n else 0.35}},
+        })
+    group = folium.FeatureGroup(name=text(lang, "grid"), show=True)
+    folium.GeoJson({"type": "FeatureCollection", "features": features}, name="grid",
+                   style_function=lambda f: f["properties"]["style"],
+                   tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(group)
+    return group
+
+
+def station_groups(stations: gpd.GeoDataFrame, kind: str, lang: str = "zh", radii=(), to_gcj: bool = False) -> list[folium.FeatureGroup]:
+    """The stations of one kind as markers, and one toggleable group per catchment radius."""
+    colour = STATION_COLOURS[kind]
+    points = [(_to_display(Point(g.x, g.y), to_gcj), row) for (_, row), g in zip(stations.iterrows(), stations.geometry)]
+    markers = folium.FeatureGroup(name=text(lang, kind), show=True)
+    for p, row in points:
+        label = row["name_zh"] + (f" ({row['line']})" if isinstance(row.get("line"), str) else "")
+        folium.CircleMarker([p.y, p.x], radius=5, color=colour, weight=2, fill=True,
+                            fill_color=colour if kind == "existing" else "#ffffff", fill_opacity=1,
+                            tooltip=escape(label)).add_to(markers)
+    groups = [markers]
+    for r in radii:
+        ring = folium.FeatureGroup(name=text(lang, "catchment", kind=text(lang, kind), r=r), show=(r == min(radii)))
+        for p, _ in points:
+            folium.Circle([p.y, p.x], radius=r, color=colour, weight=1, fill=True, fill_opacity=0.06,
+                          dash_array="4 4" if kind == "planned" else None, interactive=False).add_to(ring)
+        groups.append(ring)
+    return groups
+
+
+def restyled_groups(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, labels_styles: dict[str, tuple[str, dict]],
+                    key: str, to_gcj: bool = False, placeholders: dict | None = None) -> list[folium.FeatureGroup]:
+    """One group per value of *key* (e.g. change): the features' usual popups, the value's style.
+
+    *labels_styles* maps each value to (group label, Leaflet style); values not in it are skipped.
+    """
+    collections = []
+    for value, (label, style) in labels_styles.items():
+        part = frame[frame[key] == value]
+        if part.empty:
+            continue
+        collection = display_collection(part, vocab, lang, None, to_gcj, placeholders)
+        for f in collection["features"]:
+            f["properties"]["style"] = {**f["properties"]["style"], **style}
+        collections.append((f"{key}-{value}", f"{label} ({len(part)})", collection))
+    return feature_groups(collections)
+
+
+def change_styles(lang: str) -> dict[str, tuple[str, dict]]:
+    return {c: (text(lang, c), {"color": col, "fillColor": col}) for c, col in CHANGE_COLOURS.items()}
+
+
+def part_styles(parts, lang: str) -> dict[str, tuple[str, dict]]:
+    """A colour per layout term; members whose term is unknown share the last colour."""
+    out = {p: (f"{text(lang, 'layout')}: {p}", {"color": PART_COLOURS[i % len(PART_COLOURS)],
+                                                 "fillColor": PART_COLOURS[i % len(PART_COLOURS)], "weight": 4})
+           for i, p in enumerate(parts)}
+    out[""] = (f"{text(lang, 'layout')}: —", {"color": "#555555", "fillColor": "#555555", "weight": 4})
+    return out
+
+
+def swatch_legend(title: str, items: list[tuple[str, str]], font_px: int = 12) -> Legend:
+    """A small legend of colour swatches (labels escaped)."""
+    rows = "".join(
+        f"<div><span style='display:inline-block;width:12px;height:12px;background:{c};border:1px solid #999;"
+        f"margin-right:4px'></span>{escape(label)}</div>" for label, c in items)
+    return Legend(f"<div style='background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font-size:{font_px}px;"
+                  f"box-shadow:0 1px 4px rgba(0,0,0,.3)'><b>{escape(title)}</b>{rows}</div>")
+
+
+def grid_legend(lang: str) -> Legend:
+    items = [(text(lang, "empty") if hi == 0 else (f"{lo}" if lo == hi else f"{lo}–{hi}" if hi < 10**9 else f"≥{lo}"), c)
+             for lo, hi, c in GRID_BINS]
+    return swatch_legend(text(lang, "grid"), items)
+
+
+def view_for_bounds(bounds, width_px: int = 700, height_px: int = 520) -> tuple[tuple[float, float], int]:
+    """(centre lat/lon, the largest web-map zoom showing all of *bounds*) for a map of that size."""
+    minx, miny, maxx, maxy = bounds
+    def mercator(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    span_x = max(maxx - minx, 1e-6) / 360
+    span_y = max(mercator(maxy) - mercator(miny), 1e-9) / (2 * math.pi)
+    zoom = math.floor(min(math.log2(width_px / 256 / span_x), math.log2(height_px / 256 / span_y)))
+    return ((miny + maxy) / 2, (minx + maxx) / 2), max(9, min(zoom, 17))
+
+
+def map_view(bounds, basemap: str = "offline", width_px: int = 700, height_px: int = 520) -> tuple[tuple[float, float], int]:
+    """Centre and zoom for *bounds*, the centre in the basemap's system (GCJ-02 on AMap)."""
+    (lat, lon), zoom = view_for_bounds(bounds, width_px, height_px)
+    if basemap == "amap":
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    return (lat, lon), zoom
+
+
+def planner_map(vocab: Vocabulary, groups: list[folium.FeatureGroup], *, lang: str = "zh", basemap: str = "offline",
+                bounds: tuple[float, float, float, float] | None = None, legends=(), tianditu_key: str | None = None) -> folium.Map:
+    """A map with the planner's groups over the app's basemap, fitted to *bounds* (WGS-84 minx, miny, maxx, maxy)."""
+    center, zoom = view_for_bounds(bounds) if bounds else (None, None)
+    m = build_base_map(vocab, basemap=basemap, lang=lang, center=center, zoom=zoom, tianditu_key=tianditu_key)
+    for group in groups:
+        group.add_to(m)
+    for legend in legends:
+        m.add_child(legend)
+    if bounds:
+        corners = [(bounds[1], bounds[0]), (bounds[3], bounds[2])]
+        if basemap == "amap":
+            corners = [wgs84_to_gcj02(lon, lat)[::-1] for lat, lon in corners]
+        m.fit_bounds(corners)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return localize(m)
