@@ -29,6 +29,7 @@ from layers.map import (DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, district_o
                         layer_collections, selection_group)
 from views.planner import PARAM as PLANNER_PARAMS
 from views.planner import init_planner_state, planner_params, planner_view
+from views.present import present_view
 
 st.set_page_config(page_title="重庆规划地图 Chongqing plan map", page_icon="🗺️", layout="wide")
 
@@ -142,6 +143,12 @@ def base_map(basemap: str, lang: str, key: str | None) -> folium.Map:
     _, vocab, _, _ = load_data()
     centre, zoom = st.session_state.initial_view  # WGS-84: build_base_map converts for AMap
     return build_base_map(vocab, basemap=basemap, lang=lang, tianditu_key=key, center=centre, zoom=zoom)
+
+
+def leave_presentation() -> None:
+    """Back to the map view as it was (widget state is dropped while widgets are hidden)."""
+    st.query_params.from_dict(st.session_state.get("map_params", {}))
+    st.session_state.pop("ready", None)  # init_session reads the restored URL again
 
 
 def show_on_map(fid: str, frame) -> None:
@@ -305,6 +312,10 @@ def main() -> None:
         st.error(t("zh", "data_error") + " / " + t("en", "data_error"))
         st.code("\n".join(str(p) for p in exc.problems[:50]))
         st.stop()
+    if st.query_params.get("view") == "present":  # full-screen mode reads tour/stop itself
+        present_view(frame, vocab, corpus)
+        st.button("← 地图 / Map", key="leave_present", on_click=leave_presentation)
+        return
     basemaps = available(tianditu_key())
     init_session(known_values(frame, basemaps))
     lang = st.session_state.w_lang
@@ -312,12 +323,15 @@ def main() -> None:
     lang = st.session_state.w_lang
     state = current_state()
     sync_url(state)
+    if state.view == "present":
+        st.session_state.map_params = {k: v for k, v in to_params(state).items() if k != "view"}
+        st.rerun()
 
     st.title(t(lang, "title"))
     st.caption(t(lang, "subtitle"))
     if st.session_state.notices:
         st.warning(t(lang, "notices") + " " + "; ".join(st.session_state.notices))
-    st.radio(t(lang, "view"), ["map", "targets", "planner"], key="w_view", horizontal=True,
+    st.radio(t(lang, "view"), ["map", "targets", "planner", "present"], key="w_view", horizontal=True,
              format_func=lambda v: t(lang, "views")[v], label_visibility="collapsed")
 
     shown = apply(frame, state.filters)

@@ -20,7 +20,7 @@ from .vocab import DISTRICTS
 
 BASEMAPS = ("offline", "osm", "amap", "tianditu")
 LANGS = ("zh", "en")
-VIEWS = ("map", "targets", "planner")
+VIEWS = ("map", "targets", "planner", "present")
 LIST_PARAMS = {"district": "districts", "period": "periods", "theme": "themes", "layer": "layers",
                "category": "categories", "status": "statuses"}
 MAX_PARAMS = 50

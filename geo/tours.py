@@ -41,8 +41,15 @@ STOP_KEYS = {"title", "features", "view", "bounds", "documents", "sections", "di
 INHERITED = ("documents", "sections", "districts", "layers", "periods")
 
 
+class _Titled:
+    title: dict[str, str]
+
+    def label(self, lang: str) -> str:
+        return self.title.get(lang) or self.title["zh"]
+
+
 @dataclass(frozen=True)
-class Stop:
+class Stop(_Titled):
     title: dict[str, str]
     features: tuple[str, ...]
     view: tuple[str, ...] = ()
@@ -53,19 +60,13 @@ class Stop:
     layers: tuple[str, ...] = ()
     periods: tuple[str, ...] = ()
 
-    def label(self, lang: str) -> str:
-        return self.title.get(lang) or self.title["zh"]
-
 
 @dataclass(frozen=True)
-class Tour:
+class Tour(_Titled):
     id: str
     title: dict[str, str]
     stops: tuple[Stop, ...]
     path: Path | None = None
-
-    def label(self, lang: str) -> str:
-        return self.title.get(lang) or self.title["zh"]
 
     def only(self, number: int) -> "Tour":
         """The tour cut down to its stop *number* (1-based): a one-stop handout."""

@@ -142,3 +142,21 @@ def test_planner_view_is_reachable_and_keeps_its_state_in_the_url():
     assert at.session_state["pl_section"] == "matrix"
     assert at.query_params["view"] == "planner" and at.query_params["pl_sec"] == "matrix"
     assert any(len(d.value) > 0 for d in at.dataframe)
+
+
+def test_presentation_mode_opens_from_the_view_switch_and_can_be_left():
+    at = run_app({"district": "渝中区"})
+    at.radio(key="w_view").set_value("present").run()
+    assert at.query_params["view"] == "present"
+    at.run()
+    assert not at.exception and not at.sidebar.multiselect  # full-screen: no filter sidebar
+    at.button(key="leave_present").click().run()
+    assert "view" not in at.query_params and at.session_state["w_view"] == "map"
+    assert at.sidebar.multiselect(key="w_districts").value == ["渝中区"]  # the map view as it was
+    assert shown_count(at)[1] > 0
+
+
+def test_presentation_link_opens_its_tour_stop():
+    at = run_app({"view": "present", "tour": "yuzhong-layout", "stop": "2"})
+    assert not at.exception
+    assert at.query_params["stop"] == "2"
