@@ -8,14 +8,12 @@ import os
 from html import escape
 
 import folium
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
-from geo.export import dumps, export_filename, targets_csv, targets_for, to_feature_collection
 from geo.features import load_layers
-from geo.filters import Filters, apply, search
+from geo.filters import Filters, apply
 from geo.paths import DATA
 from geo.plans import load_corpus
 from geo.state import Known, ViewState, parse, to_params
@@ -23,13 +21,14 @@ from geo.targets import load_targets
 from geo.validate import DataError
 from geo.vocab import DISTRICTS, load_vocabulary
 from layers.basemaps import available, needs_gcj02
-from layers.detail import context_html
 from layers.i18n import t
 from layers.map import (DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, district_only_points, feature_groups,
                         layer_collections, selection_group)
 from views.planner import PARAM as PLANNER_PARAMS
 from views.planner import init_planner_state, planner_params, planner_view
+from views.explore import detail_panel, downloads, search_results
 from views.present import present_view
+from views.targets import targets_view
 
 st.set_page_config(page_title="重庆规划地图 Chongqing plan map", page_icon="🗺️", layout="wide")
 
@@ -131,13 +130,6 @@ def sidebar(frame, vocab, lang: str, basemaps: list[str]) -> None:
     sb.selectbox(t(lang, "basemap"), basemaps, key="w_basemap", format_func=lambda b: t(lang, "basemaps")[b])
 
 
-def select(fid: str | None, frame=None) -> None:
-    st.session_state.selected = fid
-    if fid is not None and frame is not None:
-        c = placeholders().get(fid, frame.loc[fid].geometry).representative_point()
-        st.session_state.center, st.session_state.zoom = (round(c.y, 5), round(c.x, 5)), 16
-
-
 def base_map(basemap: str, lang: str, key: str | None) -> folium.Map:
     # Not cached: st_folium adds the feature groups to the map object it is given.
     _, vocab, _, _ = load_data()
@@ -149,12 +141,6 @@ def leave_presentation() -> None:
     """Back to the map view as it was (widget state is dropped while widgets are hidden)."""
     st.query_params.from_dict(st.session_state.get("map_params", {}))
     st.session_state.pop("ready", None)  # init_session reads the restored URL again
-
-
-def show_on_map(fid: str, frame) -> None:
-    """Button callback (runs before widgets exist, so it may switch the view widget)."""
-    select(fid, frame)
-    st.session_state.w_view = "map"
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -217,94 +203,6 @@ def map_panel(frame, lang: str) -> None:
         st.rerun(scope="app")
 
 
-def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
-    if not fid or fid not in frame.index:
-        st.info(t(lang, "select_hint"))
-        return
-    row = frame.loc[fid]
-    name, other = (row.name_zh, row.name_en) if lang == "zh" else (row.name_en or row.name_zh, row.name_zh)
-    st.subheader(name)
-    if other:
-        st.caption(other)
-    lbl = lambda g, v: vocab.label(g, v, lang)  # noqa: E731
-    facts = {
-        t(lang, "category"): vocab.category_label(row.layer, row.category, lang),
-        t(lang, "theme"): "、".join(lbl("themes", x) for x in row.themes) or "—",
-        t(lang, "period"): "、".join(lbl("periods", x) for x in row.periods),
-        t(lang, "status"): lbl("statuses", row.status) if isinstance(row.status, str) else "—",
-        t(lang, "location"): lbl("precision", row.precision),
-        t(lang, "basis"): row.basis,
-    }
-    st.markdown("".join(f"<div><b>{escape(k)}</b>: {escape(str(v))}</div>" for k, v in facts.items()),
-                unsafe_allow_html=True)
-    st.markdown(f"**{t(lang, 'quotes')}**")
-    for i, src in enumerate(row.sources):
-        doc = corpus[src["document"]]
-        st.markdown(f"<blockquote class='plan-quote'>“{escape(src['quote'])}”<br><small>{escape(doc.meta['title_zh'])}"
-                    f" › {escape(src['section_path'])}</small></blockquote>", unsafe_allow_html=True)
-        with st.expander(t(lang, "read_in_plan", path=src["section_path"][-40:]), expanded=(i == 0)):
-            st.markdown(context_html(doc, src["paragraph"], src["quote"]), unsafe_allow_html=True)
-    st.markdown(f"**{t(lang, 'targets')}**")
-    if row.targets:
-        st.dataframe(pd.DataFrame(row.targets)[["indicator", "value", "unit", "year", "quote"]], hide_index=True)
-    else:
-        st.caption(t(lang, "no_targets"))
-    if st.button(t(lang, "clear"), key="clear_sel"):
-        select(None)
-        st.rerun()
-
-
-def search_results(frame, shown, vocab, lang: str, query: str) -> None:
-    hits = search(shown, query, limit=30)
-    st.markdown(f"**{t(lang, 'results', n=len(hits))}**")
-    if hits.empty:
-        st.caption(t(lang, "no_results"))
-    for fid, row in hits.iterrows():
-        label = row.name_zh if lang == "zh" else (row.name_en or row.name_zh)
-        kind = vocab.category_label(row.layer, row.category, lang)
-        if st.button(f"{label} · {kind}", key=f"hit_{fid}", use_container_width=True):
-            select(fid, frame)
-            st.rerun()
-
-
-def downloads(shown, targets, lang: str) -> None:
-    st.markdown(f"**{t(lang, 'download')}**")
-    c1, c2, c3 = st.columns(3)
-    c1.download_button(t(lang, "download_geojson"), lambda: dumps(to_feature_collection(shown)),
-                       file_name=export_filename("wgs84"), mime="application/geo+json", key="dl_wgs")
-    c2.download_button(t(lang, "download_gcj"), lambda: dumps(to_feature_collection(shown, crs="gcj02")),
-                       file_name=export_filename("gcj02"), mime="application/geo+json", key="dl_gcj")
-    c3.download_button(t(lang, "download_targets"), lambda: targets_csv(targets_for(targets, shown.index)),
-                       file_name="chongqing-plan-targets.csv", mime="text/csv", key="dl_targets")
-
-
-def targets_view(frame, targets, corpus, vocab, lang: str, state: ViewState) -> None:
-    docs = st.multiselect(t(lang, "document"), list(corpus), key="w_target_docs",
-                          format_func=lambda d: corpus[d].meta["title_zh"] if lang == "zh" else corpus[d].meta["title_en"])
-    subset = targets_for(targets, frame.index, docs, state.filters.themes)
-    tables = subset[subset.kind == "indicator_table"]
-    st.markdown(f"### {t(lang, 'tables')}")
-    for doc_id, part in tables.groupby("document"):
-        st.markdown(f"**{escape(corpus[doc_id].meta['title_zh'])}** — {escape(corpus[doc_id].sections[part.section.iloc[0]].title)}")
-        st.dataframe(part[["row", "group", "indicator", "unit", "baseline_year", "baseline", "target_year", "target",
-                           "attribute", "markers"]], hide_index=True, use_container_width=True)
-    st.markdown(f"### {t(lang, 'place_targets')}")
-    place = subset[subset.kind == "place"].assign(
-        name=lambda d: d.feature_id.map(lambda i: frame.loc[i, "name_zh"] if i in frame.index else ""))
-    st.dataframe(place[["name", "feature_id", "indicator", "target", "unit", "target_year", "quote", "document"]],
-                 hide_index=True, use_container_width=True)
-    places = sorted(set(place.feature_id) & set(frame.index))
-    if places:
-        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        fid = c1.selectbox(t(lang, "place_targets"), places, key="w_target_place",
-                           format_func=lambda i: frame.loc[i, "name_zh"] if lang == "zh" else (frame.loc[i, "name_en"] or frame.loc[i, "name_zh"]))
-        c2.button(t(lang, "show_on_map"), key="target_to_map", on_click=show_on_map, args=(fid, frame))
-    st.markdown(f"### {t(lang, 'other_targets')}")
-    other = subset[subset.kind.isin(["section", "annual"])]
-    st.dataframe(other[["kind", "document", "section", "indicator", "target", "unit", "target_year", "quote"]],
-                 hide_index=True, use_container_width=True)
-
-
 def main() -> None:
     try:
         frame, vocab, corpus, targets = load_data()
@@ -342,7 +240,7 @@ def main() -> None:
         st.info(t(lang, "nothing_shown"))
 
     if state.view == "targets":
-        targets_view(frame, targets, corpus, vocab, lang, state)
+        targets_view(frame, targets, corpus, lang, state.filters.themes, placeholders())
         return
     if state.view == "planner":
         planner_view(frame, vocab, corpus, targets, lang, basemap=state.basemap, tianditu_key=tianditu_key())
@@ -353,7 +251,7 @@ def main() -> None:
         downloads(shown[shown.layer != "districts"], targets, lang)
     with right:
         if state.filters.query.strip():
-            search_results(frame, shown, vocab, lang, state.filters.query)
+            search_results(frame, shown, vocab, lang, state.filters.query, placeholders())
         detail_panel(frame, vocab, corpus, lang, st.session_state.selected)
     with st.expander(t(lang, "attribution")):
         st.markdown((DATA / "ATTRIBUTION.md").read_text(encoding="utf-8"))

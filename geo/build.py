@@ -16,7 +16,7 @@ from shapely.geometry import mapping
 
 from . import reference
 from .curation import curate_file, locate_quote, merge_features
-from .paths import CURATION, GEOJSON, TARGETS, UNMAPPED
+from .paths import CURATION, GEOJSON, UNMAPPED
 from .plans import Document, load_corpus
 from .targets import indicator_rows, prose_row, write_targets
 from .vocab import Vocabulary, load_vocabulary

@@ -1,0 +1,38 @@
+"""The targets view: indicator tables, place-bound targets, section and annual targets."""
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from geo.export import targets_for
+from layers.i18n import t
+from views.explore import show_on_map
+
+
+def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...], spots: dict | None = None) -> None:
+    """Each document's indicator table, place-bound targets linked to their features, the rest."""
+    docs = st.multiselect(t(lang, "document"), list(corpus), key="w_target_docs",
+                          format_func=lambda d: corpus[d].meta["title_zh"] if lang == "zh" else corpus[d].meta["title_en"])
+    subset = targets_for(targets, frame.index, docs, themes)
+    tables = subset[subset.kind == "indicator_table"]
+    st.markdown(f"### {t(lang, 'tables')}")
+    for doc_id, part in tables.groupby("document"):
+        st.markdown(f"**{escape(corpus[doc_id].meta['title_zh'])}** — {escape(corpus[doc_id].sections[part.section.iloc[0]].title)}")
+        st.dataframe(part[["row", "group", "indicator", "unit", "baseline_year", "baseline", "target_year", "target",
+                           "attribute", "markers"]], hide_index=True, use_container_width=True)
+    st.markdown(f"### {t(lang, 'place_targets')}")
+    place = subset[subset.kind == "place"].assign(
+        name=lambda d: d.feature_id.map(lambda i: frame.loc[i, "name_zh"] if i in frame.index else ""))
+    st.dataframe(place[["name", "feature_id", "indicator", "target", "unit", "target_year", "quote", "document"]],
+                 hide_index=True, use_container_width=True)
+    places = sorted(set(place.feature_id) & set(frame.index))
+    if places:
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        fid = c1.selectbox(t(lang, "place_targets"), places, key="w_target_place",
+                           format_func=lambda i: frame.loc[i, "name_zh"] if lang == "zh" else (frame.loc[i, "name_en"] or frame.loc[i, "name_zh"]))
+        c2.button(t(lang, "show_on_map"), key="target_to_map", on_click=show_on_map, args=(fid, frame, spots))
+    st.markdown(f"### {t(lang, 'other_targets')}")
+    other = subset[subset.kind.isin(["section", "annual"])]
+    st.dataframe(other[["kind", "document", "section", "indicator", "target", "unit", "target_year", "quote"]],
+                 hide_index=True, use_container_width=True)
