@@ -4,7 +4,6 @@ Run: streamlit run streamlit_app.py
 """
 from __future__ import annotations
 
-import os
 from html import escape
 
 import folium
@@ -22,6 +21,8 @@ from geo.validate import DataError
 from geo.vocab import DISTRICTS, load_vocabulary
 from layers.basemaps import available, needs_gcj02
 from layers.i18n import t
+from layers.markdown import md_literal
+from layers.tile_proxy import mounted, tianditu_key
 from layers.map import (DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, district_only_points, feature_groups,
                         layer_collections, selection_group)
 from views.planner import PARAM as PLANNER_PARAMS
@@ -44,17 +45,6 @@ def load_data():
 def placeholders():
     """Display points of district-only features, from the whole data so they never move."""
     return district_only_points(load_data()[0])
-
-
-def tianditu_key() -> str | None:
-    """From the environment or Streamlit secrets; never put into URLs or exports."""
-    key = os.environ.get("TIANDITU_KEY")
-    if key:
-        return key
-    try:
-        return st.secrets.get("TIANDITU_KEY")
-    except (FileNotFoundError, KeyError, AttributeError, Exception):  # no secrets file is normal
-        return None
 
 
 def known_values(frame, basemaps) -> Known:
@@ -214,7 +204,7 @@ def main() -> None:
         present_view(frame, vocab, corpus)
         st.button("← 地图 / Map", key="leave_present", on_click=leave_presentation)
         return
-    basemaps = available(tianditu_key())
+    basemaps = available(tianditu_key() if mounted() else None)  # Tianditu needs serve.py's tile route
     init_session(known_values(frame, basemaps))
     lang = st.session_state.w_lang
     sidebar(frame, vocab, lang, basemaps)
@@ -228,7 +218,7 @@ def main() -> None:
     st.title(t(lang, "title"))
     st.caption(t(lang, "subtitle"))
     if st.session_state.notices:
-        st.warning(t(lang, "notices") + " " + "; ".join(st.session_state.notices))
+        st.warning(t(lang, "notices") + " " + "; ".join(md_literal(n) for n in st.session_state.notices))
     st.radio(t(lang, "view"), ["map", "targets", "planner", "present"], key="w_view", horizontal=True,
              format_func=lambda v: t(lang, "views")[v], label_visibility="collapsed")
 

@@ -10,7 +10,6 @@ markdown, HTML or a log line — so a crafted link cannot put markup on the page
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping

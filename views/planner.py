@@ -24,6 +24,7 @@ from geo.vocab import DISTRICT_EN, DISTRICTS, Vocabulary
 from layers import analysis_layers as al
 from layers.basemaps import needs_gcj02
 from layers.map import district_only_points
+from layers.markdown import md_literal
 
 SECTIONS = ("coverage", "matrix", "unmapped", "compare", "layouts", "tracking")
 MODES = ("one", "side")
@@ -346,10 +347,10 @@ def layouts_section(frame, corpus, maps: Maps) -> None:
         docs = compare.period_documents(corpus, vocab, district, period)
         for layout in compare.layouts_for(layouts, district, docs):
             members = compare.layout_members(frame, layout, corpus)
-            st.markdown(f"#### {escape(vocab.label('periods', period, lang))} · {escape(layout.formula)}")
+            st.markdown(f"#### {md_literal(vocab.label('periods', period, lang))} · {md_literal(layout.formula)}")
             st.markdown(quote_html(corpus, layout.quote), unsafe_allow_html=True)
             if layout.note:
-                st.caption(layout.note)
+                st.caption(md_literal(layout.note))
             shown = frame.loc[members["id"]].assign(part=members["part"].to_numpy())
             styles = al.part_styles(layout.parts, lang)
             legend = al.swatch_legend(layout.formula, [(p or "—", s["color"]) for p, (_, s) in styles.items()])

@@ -1,12 +1,11 @@
 """The targets view: indicator tables, place-bound targets, section and annual targets."""
 from __future__ import annotations
 
-from html import escape
-
 import streamlit as st
 
 from geo.export import targets_for
 from layers.i18n import t
+from layers.markdown import md_literal
 from views.explore import show_on_map
 
 
@@ -18,7 +17,7 @@ def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...], spo
     tables = subset[subset.kind == "indicator_table"]
     st.markdown(f"### {t(lang, 'tables')}")
     for doc_id, part in tables.groupby("document"):
-        st.markdown(f"**{escape(corpus[doc_id].meta['title_zh'])}** — {escape(corpus[doc_id].sections[part.section.iloc[0]].title)}")
+        st.markdown(f"**{md_literal(corpus[doc_id].meta['title_zh'])}** — {md_literal(corpus[doc_id].sections[part.section.iloc[0]].title)}")
         st.dataframe(part[["row", "group", "indicator", "unit", "baseline_year", "baseline", "target_year", "target",
                            "attribute", "markers"]], hide_index=True, use_container_width=True)
     st.markdown(f"### {t(lang, 'place_targets')}")
