@@ -1,80 +1,147 @@
 """Build the folium map from a filtered feature frame.
 
-One FeatureGroup per layer (toggleable), each holding a single GeoJson layer drawn
-on canvas.  Per-feature display properties (colour, dash, popup HTML) are computed
-here; the exported data never carries them.
+One FeatureGroup per layer (toggleable), each holding a single GeoJson layer drawn on
+canvas.  What the browser gets per feature is its display geometry (simplified and
+rounded, computed once per feature), ``id``, ``tooltip`` and an index into the layer's
+table of styles.  Full details appear in the side panel on click, so there are no
+per-feature popups.  The exported data never carries any of this.
 """
 from __future__ import annotations
 
-import math
+import json
 
 import folium
 import geopandas as gpd
-from folium import plugins
+import numpy as np
+import shapely
+from folium import JsCode, plugins
 from shapely.geometry import Point
 
 from geo import reference
-from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
+from geo.crs import METRIC, WGS84, geometry_to_gcj02, wgs84_to_gcj02
 from geo.vocab import Vocabulary
 
 from .assets import localize
 from .basemaps import add_offline_basemap, add_tiles, needs_gcj02
 from .legend import Legend, legend_html
-from .popup import popup_html, tooltip_text
-from .style import POINT_RADIUS, feature_style
+from .popup import tooltip_texts
+from .style import DEFAULT_RADIUS, keyed_style, style_key
 
 LAYER_ORDER = ("districts", "zones", "business_districts", "corridors", "transit", "stations", "projects")
 DEFAULT_CENTER = (29.465, 106.487)  # between 渝中 and 大渡口: both fit at zoom 11
 DEFAULT_ZOOM = 11
+# Display geometry only (the data and exports keep every vertex): lines and areas are
+# simplified by 5 % of the precision their location claims (an "area" is only known to
+# ~1 km, so 50 m), within these bounds, and coordinates are rounded to ~1 m.
+SIMPLIFY_SHARE = 0.05
+DEFAULT_TOLERANCE_M = 2.0
+MAX_TOLERANCE_M = 50.0
+DECIMALS = 5
 
 
-GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
-
-
-def district_only_points(frame: gpd.GeoDataFrame, spacing_deg: float = 0.0016) -> dict[str, Point]:
+def district_only_points(frame: gpd.GeoDataFrame, spacing_m: float = 140) -> dict[str, Point]:
     """Display points for features located only to their district.
 
     Drawing them as whole-district polygons would bury the map, so each is shown as a
-    hollow marker in a sunflower pattern around its district's label point: clearly a
-    placeholder, never a claimed position.  Deterministic (sorted by id).
+    hollow marker on a grid of free spots inside its district, nearest its label point
+    first: clearly a placeholder, never a claimed position.  Deterministic (sorted by id).
+    When a district has more such features than spots, the grid is made finer.
     """
     labels = reference.districts().set_index("name")[["label_lon", "label_lat"]]
+    shapes = reference.district_shapes_metric()
     out = {}
     todo = frame[(frame["precision"] == "district") & (frame["layer"] != "districts")]
     for district, part in todo.groupby("district"):
-        lon0, lat0 = labels.loc[district]
-        for k, fid in enumerate(sorted(part.index), start=1):
-            r = spacing_deg * math.sqrt(k)
-            out[fid] = Point(float(lon0) + r * math.cos(k * GOLDEN_ANGLE) / math.cos(math.radians(float(lat0))),
-                             float(lat0) + r * math.sin(k * GOLDEN_ANGLE))
+        centre = gpd.GeoSeries.from_xy([labels.loc[district, "label_lon"]], [labels.loc[district, "label_lat"]],
+                                       crs=WGS84).to_crs(METRIC).iloc[0]
+        spacing, spots = spacing_m, np.empty((0, 2))
+        while len(spots) < len(part):
+            spots = _grid_spots(shapes[district].buffer(-spacing / 2), (centre.x, centre.y), spacing)
+            spacing /= 2
+        wgs = gpd.GeoSeries(shapely.points(spots[: len(part)]), crs=METRIC).to_crs(WGS84)
+        out.update(zip(sorted(part.index), wgs))
+    return out
+
+
+def _grid_spots(area, centre: tuple[float, float], spacing: float) -> np.ndarray:
+    """Grid points (spacing apart, through *centre*) inside *area*: square rings outwards, nearest first in a ring."""
+    x0, y0, x1, y1 = area.bounds
+    cx, cy = centre
+    i, j = np.meshgrid(np.arange(np.floor((x0 - cx) / spacing), np.ceil((x1 - cx) / spacing) + 1),
+                       np.arange(np.floor((y0 - cy) / spacing), np.ceil((y1 - cy) / spacing) + 1))
+    i, j = i.ravel(), j.ravel()
+    x, y = cx + i * spacing, cy + j * spacing
+    inside = shapely.contains_xy(area, x, y) & ((i != 0) | (j != 0))  # the label itself stays clear
+    i, j, x, y = i[inside], j[inside], x[inside], y[inside]
+    order = np.lexsort((j, i, i**2 + j**2, np.maximum(abs(i), abs(j))))
+    return np.column_stack([x[order], y[order]])
+
+
+def display_shapes(geoms, to_gcj: bool = False, tolerance_m=DEFAULT_TOLERANCE_M) -> np.ndarray:
+    """Geometries as drawn: lines and areas simplified by *tolerance_m* metres (a number or one
+    per geometry), all rounded to DECIMALS."""
+    out = np.array(geoms, dtype=object)
+    tolerance = np.broadcast_to(np.asarray(tolerance_m, dtype=float), out.shape)
+    shaped = shapely.get_type_id(out) != 0
+    if shaped.any():
+        metric = gpd.GeoSeries(out[shaped], crs=WGS84).to_crs(METRIC)
+        simple = gpd.GeoSeries(shapely.simplify(metric.values, tolerance[shaped]), crs=METRIC).to_crs(WGS84)
+        out[shaped] = simple.values
+    if to_gcj:
+        out = np.array([geometry_to_gcj02(g) for g in out], dtype=object)
+    return shapely.transform(out, lambda xy: np.round(xy, DECIMALS))
+
+
+def tolerances(frame: gpd.GeoDataFrame, vocab: Vocabulary) -> np.ndarray:
+    """Display simplification per feature: a small share of the precision its location claims."""
+    metres = {p: v.get("metres", 0) * SIMPLIFY_SHARE for p, v in vocab.precision.items()}
+    return np.clip([metres.get(p, 0) for p in frame["precision"].tolist()], DEFAULT_TOLERANCE_M, MAX_TOLERANCE_M)
+
+
+# (feature id, to_gcj) -> (geometry it was made from, GeoJSON geometry as drawn).  Data is
+# loaded once per process, so this fills once; an entry counts only while the feature's
+# geometry is the very same object, so other or reloaded data never gets a stale shape.
+_DRAWN: dict[tuple[str, bool], tuple[object, dict]] = {}
+_DRAWN_LIMIT = 1_000_000
+
+
+def drawn_geometries(ids, geoms, to_gcj: bool = False, tolerance_m=DEFAULT_TOLERANCE_M) -> list[dict]:
+    """GeoJSON geometry as drawn of each (id, geometry), computed once per feature."""
+    out: list[dict | None] = []
+    todo = []
+    for i, fid in enumerate(ids):
+        hit = _DRAWN.get((fid, to_gcj))
+        out.append(hit[1] if hit is not None and hit[0] is geoms[i] else None)
+        if out[-1] is None:
+            todo.append(i)
+    if todo:
+        if len(_DRAWN) + len(todo) > _DRAWN_LIMIT:
+            _DRAWN.clear()
+        tolerance = np.broadcast_to(np.asarray(tolerance_m, dtype=float), (len(ids),))[todo]
+        for i, shape in zip(todo, display_shapes([geoms[i] for i in todo], to_gcj, tolerance)):
+            out[i] = shape.__geo_interface__
+            _DRAWN[(ids[i], to_gcj)] = (geoms[i], out[i])
     return out
 
 
 def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool,
                        placeholders: dict[str, Point] | None = None) -> dict:
-    """GeoJSON with only what the browser needs: id, labels, style and popup HTML."""
-    features = []
+    """GeoJSON with only what the map needs per feature: id, tooltip and style.
+
+    Features of one style share one style dict: replace it rather than change it in
+    place.
+    """
     placeholders = placeholders or {}
-    for fid, row in frame.iterrows():
-        geom = placeholders.get(fid, row.geometry)
-        geom = geometry_to_gcj02(geom) if to_gcj else geom
-        style = feature_style(row["layer"], row["themes"], row["precision"], selected=(fid == selected))
-        features.append({
-            "type": "Feature",
-            "geometry": geom.__geo_interface__,
-            "properties": {
-                "id": fid,
-                "tooltip": tooltip_text(row, lang),
-                "popup": popup_html(row, vocab, lang) if row["layer"] != "districts" else tooltip_text(row, lang),
-                "style": style,
-                "radius": POINT_RADIUS.get(row["layer"], 6) + (3 if fid == selected else 0),
-            },
-        })
+    ids = frame.index.tolist()
+    geoms = [placeholders.get(fid, g) for fid, g in zip(ids, frame.geometry.to_numpy())]
+    shapes = drawn_geometries(ids, geoms, to_gcj, tolerances(frame, vocab))
+    tips = tooltip_texts(frame, lang)
+    keys = [style_key(layer, themes, precision, fid == selected) for fid, layer, themes, precision in
+            zip(ids, frame["layer"].tolist(), frame["themes"].tolist(), frame["precision"].tolist())]
+    styles = {key: keyed_style(key) for key in set(keys)}
+    features = [{"type": "Feature", "geometry": shape, "properties": {"id": fid, "tooltip": tip, "style": styles[key]}}
+                for fid, shape, tip, key in zip(ids, shapes, tips, keys)]
     return {"type": "FeatureCollection", "features": features}
-
-
-def _style(feature: dict) -> dict:
-    return feature["properties"]["style"]
 
 
 def layer_collections(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh", selected: str | None = None,
@@ -86,27 +153,69 @@ def layer_collections(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "z
     """
     out = []
     placeholders = district_only_points(frame) if placeholders is None else placeholders
-    for layer in LAYER_ORDER:
-        part = frame[frame["layer"] == layer]
-        if not part.empty:
-            label = f"{vocab.label('layers', layer, lang)} ({len(part)})"
-            out.append((layer, label, display_collection(part, vocab, lang, selected, to_gcj, placeholders)))
-    return out
+    for layer, part in frame.groupby("layer", sort=False):
+        if layer not in LAYER_ORDER:
+            continue
+        label = f"{vocab.label('layers', layer, lang)} ({len(part)})"
+        out.append((layer, label, display_collection(part, vocab, lang, selected, to_gcj, placeholders)))
+    return sorted(out, key=lambda item: LAYER_ORDER.index(item[0]))
+
+
+# Leaflet's GeoJSON layer takes its style from this function: a lookup in the layer's own
+# small table of distinct styles, so no feature carries a style dict of its own.
+STYLE_LOOKUP = "(function (styles) {{ return function (feature) {{ return styles[feature.properties.s]; }}; }})({})"
+
+
+def style_table(features: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(distinct styles, the features with ``properties.s``, an index into them, for ``properties.style``)."""
+    table: list[dict] = []
+    index: dict[tuple, int] = {}
+    seen: dict[int, int] = {}  # id(style dict) -> its index: most features share a few dicts
+    out = []
+    for f in features:
+        props = dict(f["properties"])
+        style = props.pop("style", None) or {}
+        if id(style) not in seen:
+            seen[id(style)] = index.setdefault(tuple(sorted(style.items())), len(index))
+            if seen[id(style)] == len(table):
+                table.append(style)
+        props["s"] = seen[id(style)]
+        out.append({**f, "properties": props})
+    return table, out
+
+
+# id(collection) -> (collection, its style table): the app caches its collections, so
+# each rerun would otherwise redo this per feature.  Holding the collection keeps the id
+# from being reused; folium only reads the features.
+_TABLES: dict[int, tuple[dict, tuple[list[dict], list[dict]]]] = {}
+_TABLES_LIMIT = 64
+
+
+def _style_table_of(collection: dict) -> tuple[list[dict], list[dict]]:
+    hit = _TABLES.get(id(collection))
+    if hit is None or hit[0] is not collection:
+        if len(_TABLES) >= _TABLES_LIMIT:
+            _TABLES.pop(next(iter(_TABLES)))
+        hit = _TABLES[id(collection)] = (collection, style_table(collection["features"]))
+    return hit[1]
 
 
 def feature_groups(collections: list[tuple[str, str, dict]]) -> list[folium.FeatureGroup]:
-    """Fresh folium objects for the collections (folium objects are mutated when rendered)."""
+    """Fresh folium objects for the collections (folium objects are mutated when rendered).
+
+    Each feature's ``properties.style`` (Leaflet path options; ``radius`` for points)
+    decides how it is drawn; it reaches the browser as an index into a per-layer table.
+    """
     groups = []
     for layer, label, collection in collections:
+        styles, features = _style_table_of(collection)
         group = folium.FeatureGroup(name=label, show=True)
         folium.GeoJson(
-            collection,
+            {"type": "FeatureCollection", "features": features},
             name=layer,
-            style_function=_style,
-            marker=folium.CircleMarker(radius=6),
+            style=JsCode(STYLE_LOOKUP.format(json.dumps(styles))),
+            marker=folium.CircleMarker(radius=DEFAULT_RADIUS),
             tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360) if layer != "districts" else None,
-            highlight_function=lambda _f: {"weight": 5},
             smooth_factor=1.5,
         ).add_to(group)
         groups.append(group)

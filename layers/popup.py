@@ -1,4 +1,9 @@
-"""HTML for popups and the detail panel.  All text from the data is escaped here."""
+"""HTML for popups, tooltips and the detail panel.  All text from the data is escaped here.
+
+The maps built in layers/map.py show only tooltips (the name): a click opens the full
+details in the side panel, so the map does not send every feature's popup HTML to the
+browser.  :func:`popup_html` is for maps without such a panel.
+"""
 from __future__ import annotations
 
 from html import escape
@@ -20,7 +25,7 @@ def _label(vocab: Vocabulary, group: str, key, lang: str) -> str:
 def popup_html(row, vocab: Vocabulary, lang: str = "zh", max_quotes: int = 2) -> str:
     """Compact popup: name, category, precision, first quotes with their section."""
     t = UI[lang]
-    name = row["name_zh"] if lang == "zh" or not row["name_en"] else row["name_en"]
+    name = display_name(row["name_zh"], row["name_en"], lang)
     other = row["name_en"] if lang == "zh" else row["name_zh"]
     approx = t["approx"] if row["precision"] in ("area", "schematic", "district") else ""
     parts = [
@@ -42,6 +47,15 @@ def popup_html(row, vocab: Vocabulary, lang: str = "zh", max_quotes: int = 2) ->
     return "".join(parts)
 
 
+def display_name(name_zh: str, name_en: str | None, lang: str = "zh") -> str:
+    """The name in *lang*; the Chinese name when there is no English one (not escaped)."""
+    return name_zh if lang == "zh" or not name_en else name_en
+
+
 def tooltip_text(row, lang: str = "zh") -> str:
-    name = row["name_zh"] if lang == "zh" or not row["name_en"] else row["name_en"]
-    return escape(name)
+    return escape(display_name(row["name_zh"], row["name_en"], lang))
+
+
+def tooltip_texts(frame, lang: str = "zh") -> list[str]:
+    """:func:`tooltip_text` of every row of *frame*, in order."""
+    return [escape(display_name(zh, en, lang)) for zh, en in zip(frame["name_zh"].tolist(), frame["name_en"].tolist())]

@@ -1,6 +1,8 @@
 """Colours by theme and line/fill styles by location precision."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 # One colour per theme (colour-blind-safe-ish, distinct on a light basemap).
 THEME_COLOURS = {
     "finance": "#1f4e9c",
@@ -29,6 +31,7 @@ PRECISION_STYLE = {
 }
 APPROXIMATE = ("area", "schematic", "district")
 POINT_RADIUS = {"projects": 6, "stations": 5, "business_districts": 8, "transit": 5, "zones": 7}
+DEFAULT_RADIUS = 6
 
 
 def colour_for(themes) -> str:
@@ -38,12 +41,18 @@ def colour_for(themes) -> str:
     return DEFAULT_COLOUR
 
 
-def feature_style(layer: str, themes, precision: str, selected: bool = False) -> dict:
-    """Leaflet path options for one feature."""
+def style_key(layer: str, themes, precision: str, selected: bool = False) -> tuple[str, str, str, bool]:
+    """What a feature's style depends on: features with equal keys are drawn alike."""
+    colour = "" if layer == "districts" else colour_for(themes)
+    return layer, colour, precision, bool(selected)
+
+
+@lru_cache(maxsize=None)
+def _keyed_style(layer: str, colour: str, precision: str, selected: bool) -> tuple[tuple[str, object], ...]:
     if layer == "districts":
-        return dict(DISTRICT_STYLE)
-    colour = colour_for(themes)
-    style = {"color": colour, "fillColor": colour, **PRECISION_STYLE.get(precision, PRECISION_STYLE["schematic"])}
+        return tuple(DISTRICT_STYLE.items())
+    style = {"color": colour, "fillColor": colour, **PRECISION_STYLE.get(precision, PRECISION_STYLE["schematic"]),
+             "radius": POINT_RADIUS.get(layer, DEFAULT_RADIUS)}
     if layer == "corridors":
         style["weight"] = 4
     if layer == "transit":
@@ -51,5 +60,15 @@ def feature_style(layer: str, themes, precision: str, selected: bool = False) ->
     if precision in APPROXIMATE:
         style["fillColor"] = "#ffffff" if layer in POINT_RADIUS else colour
     if selected:
-        style.update(weight=style["weight"] + 3, color="#000000")
-    return style
+        style.update(weight=style["weight"] + 3, color="#000000", radius=style["radius"] + 3)
+    return tuple(style.items())
+
+
+def keyed_style(key: tuple[str, str, str, bool]) -> dict:
+    """Leaflet path options for a :func:`style_key` (a fresh dict: callers may change it)."""
+    return dict(_keyed_style(*key))
+
+
+def feature_style(layer: str, themes, precision: str, selected: bool = False) -> dict:
+    """Leaflet path options for one feature; ``radius`` applies where it is drawn as a point."""
+    return keyed_style(style_key(layer, themes, precision, selected))

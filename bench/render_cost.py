@@ -1,0 +1,100 @@
+"""Figures 1 and 2: server time and bytes of a rerun after a filter change.
+
+Runs the app (or the naive baseline) through Streamlit's AppTest: a first run loads
+the data and draws the default map, then each timed run changes the theme filter to
+"every theme but one" (a different one each run, so the app's cached collections miss
+and the map is rebuilt for ~90 % of the features) and times the whole rerun of the
+script.  Bytes are the size of st_folium's component arguments in that rerun, as
+Streamlit sends them to the browser (the JSON in the component element).
+
+Runs in its own process because geo reads PLANMAP_DATA_DIR when imported; prints one
+JSON line per run, and stops at the first run over --limit seconds:
+
+    PLANMAP_DATA_DIR=DIR python -m bench.render_cost app --runs 5
+    PLANMAP_DATA_DIR=DIR python -m bench.render_cost naive --runs 1 --limit 150
+    PLANMAP_DATA_DIR=DIR python -m bench.render_cost naive-bytes   # estimate from a sample
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+SCRIPTS = {"app": ROOT / "streamlit_app.py", "naive": ROOT / "bench" / "naive_app.py"}
+SAMPLE = 300  # features drawn naively to estimate the naive map's bytes per feature
+
+
+def component_bytes(at: AppTest) -> int:
+    """Size of the st_folium component's arguments in the last run, as sent."""
+    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
+    return len(element.proto.json_args.encode())
+
+
+def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
+    """Print each timed rerun; stop at the first that takes longer than *limit_s*."""
+    from geo.vocab import load_vocabulary
+
+    themes = list(load_vocabulary().themes)
+    at = AppTest.from_file(str(SCRIPTS[kind]), default_timeout=3600)
+    if kind == "naive":
+        at.query_params["load_only"] = "1"  # its first run would draw every feature: minutes at ×100
+    at.run()
+    at.query_params.pop("load_only", None)
+    for k in range(runs):
+        at.sidebar.multiselect(key="w_themes").set_value([t for t in themes if t != themes[k % len(themes)]])
+        start = time.perf_counter()
+        try:
+            at.run(timeout=limit_s)
+        except RuntimeError:  # AppTest gave up waiting; the script thread would go on for minutes
+            print(json.dumps({"timed_out_ms": limit_s * 1000}), flush=True)
+            os._exit(0)
+        elapsed = time.perf_counter() - start
+        if at.exception:
+            raise RuntimeError(f"{kind} failed: {at.exception[0].message}")
+        print(json.dumps({"filter_ms": elapsed * 1000, "bytes": component_bytes(at)}), flush=True)
+
+
+def naive_bytes_estimate() -> None:
+    """Bytes of the naive map of every feature, from a sample: each feature adds its own code."""
+    import streamlit_folium
+
+    from bench.naive_map import naive_map
+    from geo.features import load_layers
+    from geo.vocab import load_vocabulary
+
+    sent: dict = {}
+    streamlit_folium._component_func = lambda **kwargs: sent.update(kwargs)
+
+    def size(frame) -> int:
+        streamlit_folium.st_folium(naive_map(frame, vocab))
+        return len(json.dumps({k: v for k, v in sent.items() if not callable(v)}))
+
+    frame, vocab = load_layers(validate=False), load_vocabulary()
+    sample = frame.sample(min(SAMPLE, len(frame)), random_state=0)
+    empty = size(frame.iloc[:0])
+    per_feature = (size(sample) - empty) / len(sample)
+    print(json.dumps({"bytes": round(empty + per_feature * len(frame)), "sample": len(sample)}), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("kind", choices=["app", "naive", "naive-bytes"])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--limit", type=float, help="seconds a timed rerun may take")
+    args = parser.parse_args()
+    if args.kind == "naive-bytes":
+        naive_bytes_estimate()
+    else:
+        timed_reruns(args.kind, args.runs, args.limit)
+
+
+if __name__ == "__main__":
+    main()

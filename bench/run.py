@@ -1,0 +1,249 @@
+"""Render benchmark: the app's map cost as the data grows, against a naive baseline.
+
+    python bench/run.py              # the full run (bundled, ×10, ×100, naive at ×100; ~10 min)
+    python bench/run.py --runs 5     # more runs per figure (default 3)
+    python bench/run.py --fraction 0.01 --runs 1 --limit 10 --out /tmp/b   # a quick check (~1 min)
+
+For the bundled data and synthetic ×10 and ×100 scale-ups (bench/synthetic.py, cached
+in --work) it measures, median of --runs runs:
+
+1. ``filter_ms``: server time of the app's rerun after a filter change, run through
+   Streamlit's AppTest (bench/render_cost.py);
+2. ``bytes``: what st_folium sends to the browser in that rerun;
+3. ``ready_s``: headless Chromium, from opening the page to every feature drawn (a
+   fresh browser context per visit, after one unmeasured visit that loads the data);
+4. ``peak_mb``: peak RSS of the Streamlit process over the visits.
+
+The naive baseline (bench/naive_map.py, bench/naive_app.py) is measured at ×100.  It is
+so slow there that each of its measurements stops at --limit seconds (the two run side
+by side, each on one core): a figure that hits the limit is reported as the limit and
+flagged as a lower bound (``lower_bounds``), and its bytes are then estimated from a
+sample (``estimated``).  ``empty_page_s`` is the time an empty Streamlit page takes to
+show: the floor under every ready_s.  Writes --out/results.json and the "Render
+benchmark" section of --out/RESULTS.md (other sections are kept).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.browser import launch, seconds_to_drawn, warm_up  # noqa: E402
+from bench.render_cost import SAMPLE, SCRIPTS  # noqa: E402
+from bench.server import ROOT, peak_rss_mb, streamlit_server  # noqa: E402
+from bench.synthetic import make_data  # noqa: E402
+from geo.paths import DATA  # noqa: E402
+from geo.validate import layer_files  # noqa: E402
+
+SECTION = "## Render benchmark"
+PACKAGES = ("streamlit", "streamlit-folium", "folium", "branca", "geopandas", "shapely", "pyproj", "playwright")
+FIGURES = ("ready_s", "filter_ms", "bytes", "peak_mb")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def feature_count(data_dir: Path) -> int:
+    return sum(len(json.loads(p.read_text(encoding="utf-8"))["features"]) for p in layer_files(data_dir / "geojson"))
+
+
+def start_render_cost(kind: str, data_dir: Path, runs: int, limit_s: float | None = None) -> subprocess.Popen:
+    """bench/render_cost.py in its own process (it reads PLANMAP_DATA_DIR on import)."""
+    cmd = [sys.executable, "-m", "bench.render_cost", kind, "--runs", str(runs)]
+    if limit_s:
+        cmd += ["--limit", str(limit_s)]
+    return subprocess.Popen(cmd, cwd=str(ROOT), env={**os.environ, "PLANMAP_DATA_DIR": str(data_dir)},
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def results_of(proc: subprocess.Popen) -> list[dict]:
+    out, _ = proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(proc.args[2:4])} failed with code {proc.returncode}")
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def page_figures(browser, kind: str, data_dir: Path, runs: int, limit_s: float) -> tuple[list[float], float]:
+    """(seconds to drawn of each visit that finished within *limit_s*, peak MB of the server).
+
+    One unmeasured visit first loads the data into the server: the app's draws its map
+    as well, the naive baseline's only loads (``?load_only=1``), since drawing takes it minutes.
+    """
+    expected = feature_count(data_dir)
+    with streamlit_server(SCRIPTS[kind], data_dir) as (proc, url):
+        if kind == "naive":
+            warm_up(browser, url + "/?load_only=1", "#data-loaded")
+        elif seconds_to_drawn(browser, url, expected, limit_s) is None:
+            raise RuntimeError(f"the app did not draw {data_dir} within {limit_s} s")
+        times = []
+        for _ in range(runs):
+            seconds = seconds_to_drawn(browser, url, expected, limit_s)
+            if seconds is None:
+                break  # the later visits would not finish either
+            times.append(seconds)
+        return times, peak_rss_mb(proc.pid)
+
+
+def empty_page_seconds(browser, runs: int) -> float:
+    """Median seconds to the title of a Streamlit page with nothing else: this machine's floor for ready_s."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "empty_app.py"
+        script.write_text("import streamlit as st\nst.title('empty')\n")
+        with streamlit_server(script, DATA) as (_, url):
+            warm_up(browser, url, "h1")
+            return round(statistics.median(warm_up(browser, url, "h1") for _ in range(runs)), 3)
+
+
+def measure(browser, kind: str, data_dir: Path, runs: int, limit_s: float) -> dict:
+    """The four figures of the app (kind "app") or the naive baseline ("naive") on *data_dir*."""
+    if kind == "naive":  # both its measurements wait out the limit: side by side, one core each
+        costs = start_render_cost(kind, data_dir, runs, limit_s)
+        ready, peak = page_figures(browser, kind, data_dir, runs, limit_s)
+    else:
+        ready, peak = page_figures(browser, kind, data_dir, runs, limit_s)
+        costs = start_render_cost(kind, data_dir, runs)
+    costs = [c for c in results_of(costs) if "filter_ms" in c]
+    result = {
+        "ready_s": round(statistics.median(ready), 3) if ready else limit_s,
+        "filter_ms": round(statistics.median(c["filter_ms"] for c in costs), 1) if costs else limit_s * 1000,
+        "bytes": costs[0]["bytes"] if costs else None,
+        "peak_mb": round(peak, 1),
+        "features": feature_count(data_dir),
+        "runs": {"ready": len(ready), "filter": len(costs)},
+    }
+    # a page visit cut off by the limit also cuts off the server's memory growth
+    finished = {"ready_s": ready, "filter_ms": costs, "peak_mb": ready}
+    result["lower_bounds"] = [k for k, done in finished.items() if not done]
+    if result["bytes"] is None:
+        result["bytes"] = results_of(start_render_cost("naive-bytes", data_dir, 1))[0]["bytes"]
+        result["estimated"] = ["bytes"]
+    return result
+
+
+def machine(browser) -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal:"))
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 2**20, 1),
+            "python": platform.python_version(), "chromium": browser.version,
+            "packages": {p: metadata.version(p) for p in PACKAGES}}
+
+
+def ratios(app: dict, naive: dict) -> dict:
+    """Baseline divided by app (bigger is better); a lower bound where the baseline hit the limit."""
+    return {"ready": round(naive["ready_s"] / app["ready_s"], 1),
+            "filter": round(naive["filter_ms"] / app["filter_ms"], 1),
+            "lower_bounds": [r for r, f in (("ready", "ready_s"), ("filter", "filter_ms"))
+                             if f in naive["lower_bounds"]]}
+
+
+def markdown(results: dict, args) -> str:
+    def cell(row: dict, key: str) -> str:
+        mark = "≥ " if key in row["lower_bounds"] else "≈ " if key in row.get("estimated", []) else ""
+        return mark + (f"{row[key]:,.0f}" if key in ("bytes", "filter_ms") else f"{row[key]:g}")
+
+    def line(name: str) -> str:
+        cells = " | ".join(cell(results[name], k) for k in FIGURES)
+        return f"| {name} | {results[name]['features']:,} | {cells} |"
+
+    m, r = results["machine"], results["ratio_x100"]
+    rows = "\n".join(line(name) for name in ("bundled", "x10", "x100", "baseline_x100"))
+    bound = lambda k: "≥ " if k in r["lower_bounds"] else ""  # noqa: E731
+    return f"""{SECTION}
+
+`python bench/run.py` (runs per figure: {args.runs}, medians; baseline limit {args.limit:g} s per
+measurement).  Written by the script on {time.strftime('%Y-%m-%d %H:%M')}.
+
+| data | features | ready_s | filter_ms | bytes | peak_mb |
+|---|---|---|---|---|---|
+{rows}
+
+Ratio baseline / app at ×100 (bigger is better): page ready {bound('ready')}{r['ready']}×,
+filter rerun {bound('filter')}{r['filter']}×.  An empty Streamlit page (a title only) takes
+{results['empty_page_s']:g} s to show on this machine: the floor under every ready_s.
+
+- **ready_s**: headless Chromium, opening the page to every feature drawn (fresh browser
+  context per visit; one unmeasured visit first, which loads the data into the server).
+- **filter_ms**: server time of the whole app rerun after a filter change (AppTest; the
+  theme filter set to all themes but one, a different one each run, so the app's cached
+  layers miss and ~90 % of the features are drawn again; bench/render_cost.py).
+- **bytes**: size of the st_folium component arguments in that rerun, as sent.
+- **peak_mb**: peak RSS of the Streamlit process (loading and validating the data included).
+- ≥: the baseline did not finish within the limit, so the figure (and the ratio) is a
+  lower bound (its page visit and its rerun run side by side, one core each);
+  ≈: estimated from a {SAMPLE}-feature sample (each naive feature adds its own code).
+- Synthetic data: bench/synthetic.py (copies of the real features, jittered inside their
+  districts and checked against the validator's rules).
+
+Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}; Chromium {m['chromium']};
+{', '.join(f'{p} {v}' for p, v in m['packages'].items())}.
+"""
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace the Render benchmark section of *path* (up to the next "## " heading), keeping the rest."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
+    if start is None:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        text = "".join(lines[:start]) + section + ("\n" + "".join(lines[end:]) if end < len(lines) else "")
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure, medians reported (default 3)")
+    parser.add_argument("--limit", type=float, default=180, help="seconds each baseline measurement may take (180)")
+    parser.add_argument("--fraction", type=float, default=1.0,
+                        help="start from this share of the bundled features (quick checks; default 1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic data (default 0)")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out", help="synthetic data folders (reused)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench", help="where results.json and RESULTS.md go")
+    args = parser.parse_args()
+
+    started = time.time()
+    base = DATA if args.fraction >= 1 else make_data(args.work / f"f{args.fraction}-x1", 1, args.fraction, args.seed)
+    sizes = {"bundled": base}
+    for factor in (10, 100):
+        log(f"synthetic ×{factor} …")
+        sizes[f"x{factor}"] = make_data(args.work / f"f{args.fraction}-x{factor}", factor, args.fraction, args.seed)
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        results = {"machine": machine(browser), "empty_page_s": empty_page_seconds(browser, args.runs)}
+        for name, data_dir in sizes.items():
+            log(f"app, {name} …")
+            results[name] = measure(browser, "app", data_dir, args.runs, limit_s=max(args.limit, 120))
+        log("naive baseline, x100 …")
+        results["baseline_x100"] = measure(browser, "naive", sizes["x100"], args.runs, args.limit)
+        browser.close()
+    results["ratio_x100"] = ratios(results["x100"], results["baseline_x100"])
+    results["seconds"] = round(time.time() - started)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_section(args.out / "RESULTS.md", markdown(results, args))
+    for name in ("bundled", "x10", "x100", "baseline_x100"):
+        print(name, {k: results[name][k] for k in FIGURES}, results[name]["lower_bounds"])
+    print("ratio_x100", results["ratio_x100"], f"({results['seconds']} s)")
+
+
+if __name__ == "__main__":
+    main()
