@@ -24,7 +24,7 @@ from geo.vocab import Vocabulary
 from .assets import localize
 from .basemaps import add_offline_basemap, add_tiles, needs_gcj02
 from .legend import Legend, legend_html
-from .popup import tooltip_texts
+from .popup import popup_html, tooltip_texts
 from .style import DEFAULT_RADIUS, keyed_style, style_key
 
 LAYER_ORDER = ("districts", "zones", "business_districts", "corridors", "transit", "stations", "projects")
@@ -125,8 +125,9 @@ def drawn_geometries(ids, geoms, to_gcj: bool = False, tolerance_m=DEFAULT_TOLER
 
 
 def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool,
-                       placeholders: dict[str, Point] | None = None) -> dict:
-    """GeoJSON with only what the map needs per feature: id, tooltip and style.
+                       placeholders: dict[str, Point] | None = None, popups: bool = False) -> dict:
+    """GeoJSON with only what the map needs per feature: id, tooltip and style (and, for
+    maps with no side panel such as the offline handout, the escaped popup HTML).
 
     Features of one style share one style dict: replace it rather than change it in
     place.
@@ -141,11 +142,15 @@ def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, se
     styles = {key: keyed_style(key) for key in set(keys)}
     features = [{"type": "Feature", "geometry": shape, "properties": {"id": fid, "tooltip": tip, "style": styles[key]}}
                 for fid, shape, tip, key in zip(ids, shapes, tips, keys)]
+    if popups:
+        for feature, (_, row) in zip(features, frame.iterrows()):
+            feature["properties"]["popup"] = popup_html(row, vocab, lang)
     return {"type": "FeatureCollection", "features": features}
 
 
 def layer_collections(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh", selected: str | None = None,
-                      to_gcj: bool = False, placeholders: dict[str, Point] | None = None) -> list[tuple[str, str, dict]]:
+                      to_gcj: bool = False, placeholders: dict[str, Point] | None = None,
+                      popups: bool = False) -> list[tuple[str, str, dict]]:
     """(layer, label, display GeoJSON) per non-empty layer: plain data, safe to cache.
 
     *placeholders* should come from the whole data set so markers keep their place
@@ -157,7 +162,7 @@ def layer_collections(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "z
         if layer not in LAYER_ORDER:
             continue
         label = f"{vocab.label('layers', layer, lang)} ({len(part)})"
-        out.append((layer, label, display_collection(part, vocab, lang, selected, to_gcj, placeholders)))
+        out.append((layer, label, display_collection(part, vocab, lang, selected, to_gcj, placeholders, popups)))
     return sorted(out, key=lambda item: LAYER_ORDER.index(item[0]))
 
 
@@ -216,6 +221,8 @@ def feature_groups(collections: list[tuple[str, str, dict]]) -> list[folium.Feat
             style=JsCode(STYLE_LOOKUP.format(json.dumps(styles))),
             marker=folium.CircleMarker(radius=DEFAULT_RADIUS),
             tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+            popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360)
+            if features and "popup" in features[0]["properties"] else None,
             smooth_factor=1.5,
         ).add_to(group)
         groups.append(group)
@@ -265,7 +272,8 @@ def build_map(frame: gpd.GeoDataFrame, vocab: Vocabulary, *, basemap: str = "off
                        tianditu_key=tianditu_key, legend_px=legend_px)
     to_gcj = needs_gcj02(basemap)
     placeholders = district_only_points(frame)
-    for group in feature_groups(layer_collections(frame, vocab, lang, selected, to_gcj, placeholders)):
+    # A standalone map has no side panel: its features carry their plan text in popups.
+    for group in feature_groups(layer_collections(frame, vocab, lang, selected, to_gcj, placeholders, popups=True)):
         group.add_to(m)
     sel = selection_group(frame, selected, to_gcj, placeholders)
     if sel is not None:

@@ -64,3 +64,17 @@ def test_district_only_features_get_distinct_placeholders_near_their_district(fr
     shapes = reference.district_shapes()
     inside = sum(shapes[frame.loc[fid, "district"]].buffer(0.003).contains(p) for fid, p in points.items())
     assert inside == len(points)
+
+
+def test_standalone_map_carries_escaped_plan_text_in_popups(frame, vocab):
+    part = frame[frame.layer == "projects"].head(5)
+    html = build_map(part, vocab).get_root().render()
+    quote = part.iloc[0]["sources"][0]["quote"]
+    assert quote in html or quote.replace("“", "\\u201c") in html or json_escaped(quote) in html
+    assert "bindPopup" in html
+
+
+def json_escaped(text: str) -> str:
+    import json
+
+    return json.dumps(text)[1:-1]
