@@ -47,15 +47,6 @@ def placeholders():
     return district_only_points(load_data()[0])
 
 
-def known_values(frame, basemaps) -> Known:
-    return Known(
-        districts=frozenset(DISTRICTS), periods=frozenset(p for v in frame["periods"] for p in v),
-        themes=frozenset(x for v in frame["themes"] for x in v), layers=frozenset(frame["layer"]),
-        categories=frozenset(frame["category"]), statuses=frozenset(frame["status"].dropna()),
-        ids=frozenset(frame.index), basemaps=tuple(basemaps),
-    )
-
-
 def init_session(known: Known) -> None:
     """First run of a session: the URL decides the view."""
     if "ready" in st.session_state:
@@ -205,7 +196,7 @@ def main() -> None:
         st.button("← 地图 / Map", key="leave_present", on_click=leave_presentation)
         return
     basemaps = available(tianditu_key() if mounted() else None)  # Tianditu needs serve.py's tile route
-    init_session(known_values(frame, basemaps))
+    init_session(Known.from_frame(frame, basemaps))
     lang = st.session_state.w_lang
     sidebar(frame, vocab, lang, basemaps)
     lang = st.session_state.w_lang

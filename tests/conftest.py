@@ -77,15 +77,19 @@ def start_app(app: Path = ROOT / "streamlit_app.py", env: dict | None = None, ti
     raise RuntimeError("streamlit did not start in time")
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    proc, url = start_app()
-    yield url
+def stop_app(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    proc, url = start_app()
+    yield url
+    stop_app(proc)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT, drawn_feature_ids, start_app
+from conftest import ROOT, drawn_feature_ids, start_app, stop_app
 from geo.tours import load_tours, visible_ids
 from layers.snapshot import SIZE, stop_snapshot_png
 
@@ -57,11 +57,7 @@ def present_url(tmp_path_factory):
     (folder / "present_app.py").write_text(APP, encoding="utf-8")
     proc, url = start_app(folder / "present_app.py")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(proc)
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,13 @@ which adds the key on the server side.
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import streamlit
 from starlette.requests import Request
 
-from conftest import ROOT, map_frame, start_app
+from conftest import ROOT, map_frame, start_app, stop_app
 from layers import tile_proxy
 from layers.tile_proxy import in_area, tile_xy
 
@@ -124,11 +123,7 @@ def keyed_app():
     """The app as deployed (serve.py: script + tile proxy) with a Tianditu key in its environment."""
     proc, url = start_app(app=ROOT / "serve.py", env={"TIANDITU_KEY": CANARY})
     yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(proc)
 
 
 def test_key_never_reaches_the_browser(page, keyed_app):
