@@ -12,7 +12,7 @@ JSON line per run, and stops at the first run over --limit seconds:
 
     PLANMAP_DATA_DIR=DIR python -m bench.render_cost app --runs 5
     PLANMAP_DATA_DIR=DIR python -m bench.render_cost naive --runs 1 --limit 150
-    PLANMAP_DATA_DIR=DIR python -m bench.render_cost naive-bytes   # estimate from a sample
+    PLANMAP_DATA_DIR=DIR python -m bench.render_cost naive-estimate   # from a sample
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 SCRIPTS = {"app": ROOT / "streamlit_app.py", "naive": ROOT / "bench" / "naive_app.py"}
-SAMPLE = 300  # features drawn naively to estimate the naive map's bytes per feature
+SAMPLE = 300  # features drawn naively to estimate the naive map of every feature
 
 
 def component_bytes(at: AppTest) -> int:
@@ -38,18 +38,23 @@ def component_bytes(at: AppTest) -> int:
     return len(element.proto.json_args.encode())
 
 
-def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
-    """Print each timed rerun; stop at the first that takes longer than *limit_s*."""
+def all_themes_but(k: int) -> list[str]:
+    """The theme filter of run *k*: every theme but one, a different one each run."""
     from geo.vocab import load_vocabulary
 
     themes = list(load_vocabulary().themes)
+    return [t for t in themes if t != themes[k % len(themes)]]
+
+
+def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
+    """Print each timed rerun; stop at the first that takes longer than *limit_s*."""
     at = AppTest.from_file(str(SCRIPTS[kind]), default_timeout=3600)
     if kind == "naive":
         at.query_params["load_only"] = "1"  # its first run would draw every feature: minutes at ×100
     at.run()
     at.query_params.pop("load_only", None)
     for k in range(runs):
-        at.sidebar.multiselect(key="w_themes").set_value([t for t in themes if t != themes[k % len(themes)]])
+        at.sidebar.multiselect(key="w_themes").set_value(all_themes_but(k))
         start = time.perf_counter()
         try:
             at.run(timeout=limit_s)
@@ -62,36 +67,43 @@ def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
         print(json.dumps({"filter_ms": elapsed * 1000, "bytes": component_bytes(at)}), flush=True)
 
 
-def naive_bytes_estimate() -> None:
-    """Bytes of the naive map of every feature, from a sample: each feature adds its own code."""
+def naive_estimate() -> None:
+    """The naive map of the first timed rerun, estimated from a sample: each feature adds
+    its own code and its own rendering time, so bytes and server time grow linearly."""
     import streamlit_folium
 
     from bench.naive_map import naive_map
     from geo.features import load_layers
+    from geo.filters import Filters, apply
     from geo.vocab import load_vocabulary
 
     sent: dict = {}
     streamlit_folium._component_func = lambda **kwargs: sent.update(kwargs)
 
-    def size(frame) -> int:
+    def cost(frame) -> tuple[int, float]:
+        start = time.perf_counter()
         streamlit_folium.st_folium(naive_map(frame, vocab))
-        return len(json.dumps({k: v for k, v in sent.items() if not callable(v)}))
+        elapsed = time.perf_counter() - start
+        return len(json.dumps({k: v for k, v in sent.items() if not callable(v)})), elapsed * 1000
 
-    frame, vocab = load_layers(validate=False), load_vocabulary()
+    vocab = load_vocabulary()
+    frame = apply(load_layers(validate=False), Filters(themes=tuple(all_themes_but(0))))
     sample = frame.sample(min(SAMPLE, len(frame)), random_state=0)
-    empty = size(frame.iloc[:0])
-    per_feature = (size(sample) - empty) / len(sample)
-    print(json.dumps({"bytes": round(empty + per_feature * len(frame)), "sample": len(sample)}), flush=True)
+    cost(frame.iloc[:0])  # first-call costs
+    (empty_bytes, empty_ms), (bytes_, ms) = cost(frame.iloc[:0]), cost(sample)
+    scale = len(frame) / len(sample)
+    print(json.dumps({"bytes": round(empty_bytes + (bytes_ - empty_bytes) * scale), "features": len(frame),
+                      "render_ms": round(empty_ms + (ms - empty_ms) * scale), "sample": len(sample)}), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["app", "naive", "naive-bytes"])
+    parser.add_argument("kind", choices=["app", "naive", "naive-estimate"])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--limit", type=float, help="seconds a timed rerun may take")
     args = parser.parse_args()
-    if args.kind == "naive-bytes":
-        naive_bytes_estimate()
+    if args.kind == "naive-estimate":
+        naive_estimate()
     else:
         timed_reruns(args.kind, args.runs, args.limit)
 
