@@ -84,8 +84,8 @@ def downloads(shown, targets, lang: str) -> None:
     st.markdown(f"**{t(lang, 'download')}**")
     c1, c2, c3 = st.columns(3)
     c1.download_button(t(lang, "download_geojson"), lambda: dumps(to_feature_collection(shown)),
-                       file_name=export_filename("wgs84"), mime="application/geo+json", key="dl_wgs")
+                       file_name=export_filename("wgs84"), mime="application/geo+json", key="dl_wgs", on_click="ignore")
     c2.download_button(t(lang, "download_gcj"), lambda: dumps(to_feature_collection(shown, crs="gcj02")),
-                       file_name=export_filename("gcj02"), mime="application/geo+json", key="dl_gcj")
+                       file_name=export_filename("gcj02"), mime="application/geo+json", key="dl_gcj", on_click="ignore")
     c3.download_button(t(lang, "download_targets"), lambda: targets_csv(targets_for(targets, shown.index)),
-                       file_name="chongqing-plan-targets.csv", mime="text/csv", key="dl_targets")
+                       file_name="chongqing-plan-targets.csv", mime="text/csv", key="dl_targets", on_click="ignore")
