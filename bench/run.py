@@ -135,7 +135,7 @@ def machine(browser) -> dict:
                 if line.startswith("model name")), platform.processor())
     mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                   if line.startswith("MemTotal:"))
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 2**20, 1),
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 2**20, 1), "load_start": os.getloadavg()[0],
             "python": platform.python_version(), "chromium": browser.version,
             "packages": {p: metadata.version(p) for p in PACKAGES}}
 
@@ -187,7 +187,7 @@ page (a title only) takes {results['empty_page_s']:g} s to show here: the floor 
   context per visit; one unmeasured visit first, which loads the data into the server).
 - **filter_ms**: server time of the whole app rerun after a filter change (AppTest; the
   theme filter set to all themes but one, a different one each run, so the app's cached
-  layers miss and ~90 % of the features are drawn again; bench/render_cost.py).
+  layers miss and nearly every feature is drawn again; bench/render_cost.py).
 - **bytes**: size of the st_folium component arguments in that rerun, as sent.
 - **peak_mb**: peak RSS of the Streamlit process (loading and validating the data included).
 - ≥: the baseline did not finish within the limit, so the figure (and the ratio) is a
@@ -197,6 +197,8 @@ page (a title only) takes {results['empty_page_s']:g} s to show here: the floor 
 
 Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}; Chromium {m['chromium']};
 {', '.join(f'{p} {v}' for p, v in m['packages'].items())}.
+Load average (1 min) at the start and end of the run: {m['load_start']:.1f}, {results['load_end']:.1f}
+(other work on the machine slows every figure).
 """
 
 
@@ -243,6 +245,7 @@ def main() -> None:
         results["baseline_x100"] = measure(browser, "naive", sizes["x100"], args.runs, args.limit)
         browser.close()
     results["ratio_x100"] = ratios(results["x100"], results["baseline_x100"])
+    results["load_end"] = os.getloadavg()[0]
     results["seconds"] = round(time.time() - started)
 
     args.out.mkdir(parents=True, exist_ok=True)

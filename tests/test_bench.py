@@ -14,7 +14,7 @@ def test_benchmark_runs_on_a_tiny_size_and_writes_its_results(tmp_path):
     other = "## Load and soak\n\nnumbers of the other benchmark\n"
     (tmp_path / "RESULTS.md").write_text(f"# Benchmark results\n\n{other}", encoding="utf-8")
     subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--fraction", "0.01", "--runs", "1",
-                    "--limit", "10", "--out", str(tmp_path), "--work", str(tmp_path / "data")],
+                    "--limit", "5", "--out", str(tmp_path), "--work", str(tmp_path / "data")],
                    cwd=str(ROOT), check=True, timeout=600, capture_output=True)
 
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
