@@ -6,13 +6,14 @@ environment or Streamlit secrets by the app and never stored in the data.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 import folium
 from branca.element import MacroElement, Template
 
 from geo import reference
-from geo.crs import geometry_to_gcj02
+from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
 
 from .tile_proxy import TILE_URL as TIANDITU_PROXY_URL
 
@@ -75,25 +76,34 @@ def _geojson(frame, to_gcj: bool) -> dict:
     return frame.drop(columns="geometry").assign(geometry=geoms).set_geometry("geometry").__geo_interface__
 
 
+@lru_cache(maxsize=2)
+def offline_basemap_data(to_gcj: bool = False) -> tuple[dict, dict, dict, tuple[tuple[str, float, float], ...]]:
+    """(context districts, plan districts, rivers, labels) of the offline basemap.
+
+    The reference data never changes while the app runs, so this is built once per
+    coordinate system instead of on every rerun.
+    """
+    districts = reference.districts()[["name", "label_lon", "label_lat", "geometry"]]
+    plan = districts["name"].isin(["渝中区", "大渡口区"])
+    labels = []
+    for name, lon, lat in districts[["name", "label_lon", "label_lat"]].itertuples(index=False):
+        lon, lat = wgs84_to_gcj02(float(lon), float(lat)) if to_gcj else (float(lon), float(lat))
+        labels.append((name, lon, lat))
+    return (_geojson(districts[~plan], to_gcj), _geojson(districts[plan], to_gcj),
+            _geojson(reference.rivers()[["geometry"]], to_gcj), tuple(labels))
+
+
 def add_offline_basemap(m: folium.Map, to_gcj: bool = False, lang: str = "zh") -> None:
     """District outlines, river axes and labels drawn from data/reference: no network."""
     m.add_child(Background(OFFLINE_BACKGROUND))
-    districts = reference.districts()[["name", "label_lon", "label_lat", "geometry"]]
-    plan = districts["name"].isin(["渝中区", "大渡口区"])
+    context, plan, rivers, labels = offline_basemap_data(to_gcj)
     group = folium.FeatureGroup(name="底图 Basemap", control=False, overlay=True)
-    for frame, style in ((districts[~plan], CONTEXT_DISTRICT_STYLE), (districts[plan], PLAN_DISTRICT_STYLE)):
-        folium.GeoJson(_geojson(frame, to_gcj), style_function=lambda _f, s=style: s, interactive=False).add_to(group)
-    rivers = reference.rivers()[["geometry"]]
-    folium.GeoJson(_geojson(rivers, to_gcj), style_function=lambda _f: RIVER_STYLE, interactive=False).add_to(group)
-    for _, d in districts.iterrows():
-        lon, lat = float(d["label_lon"]), float(d["label_lat"])
-        if to_gcj:
-            from geo.crs import wgs84_to_gcj02
-
-            lon, lat = wgs84_to_gcj02(lon, lat)
+    for data, style in ((context, CONTEXT_DISTRICT_STYLE), (plan, PLAN_DISTRICT_STYLE), (rivers, RIVER_STYLE)):
+        folium.GeoJson(data, style_function=lambda _f, s=style: s, interactive=False).add_to(group)
+    for name, lon, lat in labels:
         folium.Marker(
             [lat, lon],
-            icon=folium.DivIcon(html=f"<div class='district-label'>{escape(d['name'])}</div>", icon_size=(80, 20), icon_anchor=(40, 10)),
+            icon=folium.DivIcon(html=f"<div class='district-label'>{escape(name)}</div>", icon_size=(80, 20), icon_anchor=(40, 10)),
             interactive=False,
         ).add_to(group)
     group.add_to(m)
