@@ -4,7 +4,6 @@ Run: streamlit run streamlit_app.py
 """
 from __future__ import annotations
 
-from html import escape
 
 import folium
 import streamlit as st
@@ -19,9 +18,12 @@ from geo.state import Known, ViewState, parse, to_params
 from geo.targets import load_targets
 from geo.validate import DataError
 from geo.vocab import DISTRICTS, load_vocabulary
+from layers import data_route
 from layers.basemaps import available, needs_gcj02
 from layers.i18n import t
 from layers.markdown import md_literal
+from layers.payload import display_texts, layer_payloads, may_cluster
+from layers.remote import remote_groups
 from layers.tile_proxy import mounted, tianditu_key
 from layers.map import (DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, district_only_points, feature_groups,
                         layer_collections, selection_group)
@@ -42,15 +44,28 @@ def load_data():
 
 
 @st.cache_resource(show_spinner=False)
+def layer_categories() -> list[tuple[str, str]]:
+    frame = load_data()[0]
+    return sorted(set(zip(frame["layer"], frame["category"])))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def filtered(filters: Filters):
+    """The rows passing *filters* (shared by the map, the count and the downloads; do not modify)."""
+    return apply(load_data()[0], filters)
+
+
+@st.cache_resource(show_spinner=False)
 def placeholders():
     """Display points of district-only features, from the whole data so they never move."""
     return district_only_points(load_data()[0])
 
 
-def init_session(known: Known) -> None:
+def init_session(frame, basemaps: list[str]) -> None:
     """First run of a session: the URL decides the view."""
     if "ready" in st.session_state:
         return
+    known = Known.from_frame(frame, basemaps)
     params = st.query_params.to_dict()
     planner_keys = set(PLANNER_PARAMS.values())
     state, notices = parse({k: v for k, v in params.items() if k not in planner_keys}, known)
@@ -101,13 +116,11 @@ def sidebar(frame, vocab, lang: str, basemaps: list[str]) -> None:
                    format_func=lambda p: vocab.label("themes", p, lang))
     sb.multiselect(t(lang, "layer"), list(vocab.layers), key="w_layers",
                    format_func=lambda p: vocab.label("layers", p, lang))
-    cats = sorted({(r.layer, r.category) for r in frame[["layer", "category"]].itertuples()})
+    cats = layer_categories()
     sb.multiselect(t(lang, "category"), sorted({c for _, c in cats}), key="w_categories",
                    format_func=lambda c: next(vocab.category_label(l, c, lang) for l, cc in cats if cc == c))
     sb.multiselect(t(lang, "status"), list(vocab.statuses), key="w_statuses",
                    format_func=lambda p: vocab.label("statuses", p, lang))
-    if st.session_state.w_basemap not in basemaps:
-        st.session_state.w_basemap = "offline"
     sb.selectbox(t(lang, "basemap"), basemaps, key="w_basemap", format_func=lambda b: t(lang, "basemaps")[b])
 
 
@@ -115,7 +128,9 @@ def base_map(basemap: str, lang: str, key: str | None) -> folium.Map:
     # Not cached: st_folium adds the feature groups to the map object it is given.
     _, vocab, _, _ = load_data()
     centre, zoom = st.session_state.initial_view  # WGS-84: build_base_map converts for AMap
-    return build_base_map(vocab, basemap=basemap, lang=lang, tianditu_key=key, center=centre, zoom=zoom)
+    served = data_route.mounted()
+    return build_base_map(vocab, basemap=basemap, lang=lang, tianditu_key=key, center=centre, zoom=zoom,
+                          publish=data_route.publish if served else None, cluster_assets=served and dense())
 
 
 def leave_presentation() -> None:
@@ -126,12 +141,37 @@ def leave_presentation() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def collections(filters: Filters, basemap: str, lang: str) -> list:
-    frame, vocab, _, _ = load_data()
-    shown = apply(frame, filters)
+    _, vocab, _, _ = load_data()
+    shown = filtered(filters)
     # Areas first, points last: on canvas the last drawn is on top and gets the click.
     order = shown.geometry.geom_type.map({"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}).fillna(2)
     shown = shown.iloc[order.argsort(kind="stable")]
     return layer_collections(shown, vocab, lang, to_gcj=needs_gcj02(basemap), placeholders=placeholders())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def texts(lang: str, to_gcj: bool):
+    """Every feature's JSON as drawn (layers/payload.py), once per language and CRS."""
+    frame, vocab, _, _ = load_data()
+    return display_texts(frame, vocab, lang, to_gcj, placeholders())
+
+
+@st.cache_resource(show_spinner=False)
+def dense() -> bool:
+    return may_cluster(texts("zh", False), load_data()[0])
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def payloads(filters: Filters, basemap: str, lang: str) -> list:
+    _, vocab, _, _ = load_data()
+    return layer_payloads(filtered(filters), texts(lang, needs_gcj02(basemap)), vocab, lang)
+
+
+def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.FeatureGroup]:
+    """The feature layers: fetched from the data route when serve.py mounts it, else embedded."""
+    if data_route.mounted():
+        return remote_groups(payloads(filters, basemap, lang), data_route.publish)
+    return feature_groups(collections(filters, basemap, lang))
 
 
 def to_display(lat: float, lon: float, basemap: str) -> tuple[float, float]:
@@ -165,7 +205,7 @@ def remember_view(out: dict, basemap: str) -> None:
 def map_panel(frame, lang: str) -> None:
     """The map; pans, zooms and clicks rerun only this fragment (a new selection reruns the page)."""
     state = current_state()
-    groups = feature_groups(collections(state.filters, state.basemap, lang))
+    groups = map_groups(state.filters, state.basemap, lang)
     sel = selection_group(frame, state.selected, needs_gcj02(state.basemap), placeholders())
     centre = to_display(state.lat, state.lon, state.basemap) if state.lat is not None else None
     out = st_folium(
@@ -196,9 +236,9 @@ def main() -> None:
         st.button("← 地图 / Map", key="leave_present", on_click=leave_presentation)
         return
     basemaps = available(tianditu_key() if mounted() else None)  # Tianditu needs serve.py's tile route
-    init_session(Known.from_frame(frame, basemaps))
-    lang = st.session_state.w_lang
-    sidebar(frame, vocab, lang, basemaps)
+    init_session(frame, basemaps)
+    if st.session_state.w_basemap not in basemaps:
+        st.session_state.w_basemap = "offline"
     lang = st.session_state.w_lang
     state = current_state()
     sync_url(state)
@@ -208,17 +248,26 @@ def main() -> None:
 
     st.title(t(lang, "title"))
     st.caption(t(lang, "subtitle"))
-    if st.session_state.notices:
-        st.warning(t(lang, "notices") + " " + "; ".join(md_literal(n) for n in st.session_state.notices))
-    st.radio(t(lang, "view"), ["map", "targets", "planner", "present"], key="w_view", horizontal=True,
-             format_func=lambda v: t(lang, "views")[v], label_visibility="collapsed")
-
-    shown = apply(frame, state.filters)
-    counted = shown[shown.layer != "districts"]
-    st.markdown(f"<div id='feature-count'>{escape(t(lang, 'shown', shown=len(counted), total=int((frame.layer != 'districts').sum())))}</div>",
-                unsafe_allow_html=True)
-    if counted.empty:
-        st.info(t(lang, "nothing_shown"))
+    top = st.container()
+    shown = filtered(state.filters)
+    if state.view == "map":
+        # The map goes out before the widgets (they read their values from the session
+        # state, so their place in the script does not matter): the browser starts
+        # loading the map while it loads the widgets' code.
+        left, right = st.columns([5, 3], gap="medium")
+        with left:
+            map_panel(frame, lang)
+    sidebar(frame, vocab, lang, basemaps)
+    with top:
+        if st.session_state.notices:
+            st.warning(t(lang, "notices") + " " + "; ".join(md_literal(n) for n in st.session_state.notices))
+        st.radio(t(lang, "view"), ["map", "targets", "planner", "present"], key="w_view", horizontal=True,
+                 format_func=lambda v: t(lang, "views")[v], label_visibility="collapsed")
+        counted = shown[shown.layer != "districts"]
+        with st.container(key="feature-count"):
+            st.markdown(t(lang, "shown", shown=len(counted), total=int((frame.layer != "districts").sum())))
+        if counted.empty:
+            st.info(t(lang, "nothing_shown"))
 
     if state.view == "targets":
         targets_view(frame, targets, corpus, lang, state.filters.themes, placeholders())
@@ -226,16 +275,13 @@ def main() -> None:
     if state.view == "planner":
         planner_view(frame, vocab, corpus, targets, lang, basemap=state.basemap, tianditu_key=tianditu_key())
         return
-    left, right = st.columns([5, 3], gap="medium")
     with left:
-        map_panel(frame, lang)
-        downloads(shown[shown.layer != "districts"], targets, lang)
+        downloads(counted, targets, lang)
     with right:
         if state.filters.query.strip():
             search_results(frame, shown, vocab, lang, state.filters.query, placeholders())
         detail_panel(frame, vocab, corpus, lang, st.session_state.selected)
     with st.expander(t(lang, "attribution")):
         st.markdown((DATA / "ATTRIBUTION.md").read_text(encoding="utf-8"))
-
 
 main()

@@ -9,17 +9,25 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 
 # Run in the st_folium frame: plan features on the map.  The app's (and the naive
-# GeoJson's) carry id and tooltip; the naive projects are plain markers (the basemap's
-# district labels are DivIcon markers and do not count).
+# GeoJson's) carry id and tooltip; points of a clustered layer count when their cluster
+# group is on the map (each is drawn inside a cluster's count until zoomed in).  The
+# naive projects are plain markers (the basemap's district labels are DivIcon markers
+# and do not count).  While the app's layers are still being fetched the count is
+# negative.
 DRAWN_JS = """() => {
   if (!window.map_div || !window.L) return -1;
-  let n = 0;
-  map_div.eachLayer(l => {
+  const ids = new Set();
+  let markers = 0;
+  const count = l => {
     const p = l.feature && l.feature.properties;
-    if (p && p.id && p.tooltip !== undefined) n += 1;
-    else if (!l.feature && l instanceof L.Marker && !(l.options.icon instanceof L.DivIcon)) n += 1;
+    if (p && p.id && p.tooltip !== undefined) ids.add(p.id);
+    else if (!l.feature && l instanceof L.Marker && !(l.options.icon instanceof L.DivIcon)) markers += 1;
+  };
+  map_div.eachLayer(l => {
+    count(l);
+    if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) l.getLayers().forEach(count);
   });
-  return n;
+  return (window.planmapPending || 0) > 0 ? -1 : ids.size + markers;
 }"""
 NEXT_PAINT_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 

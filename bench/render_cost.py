@@ -4,7 +4,7 @@ Runs the app (or the naive baseline) through Streamlit's AppTest: a first run lo
 the data and draws the default map, then each timed run changes the theme filter to
 "every theme but one" (a different one each run, so the app's cached collections miss
 and the map is rebuilt for ~90 % of the features) and times the whole rerun of the
-script.  Bytes are the size of st_folium's component arguments in that rerun, as
+script.  Bytes are what the browser gets for that rerun (see component_bytes), as
 Streamlit sends them to the browser (the JSON in the component element).
 
 Runs in its own process because geo reads PLANMAP_DATA_DIR when imported; prints one
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -32,10 +33,22 @@ SCRIPTS = {"app": ROOT / "streamlit_app.py", "naive": ROOT / "bench" / "naive_ap
 SAMPLE = 300  # features drawn naively to estimate the naive map of every feature
 
 
-def component_bytes(at: AppTest) -> int:
-    """Size of the st_folium component's arguments in the last run, as sent."""
+DATA_URL = re.compile(r"/api/data/([0-9a-f]+)\.geojson")
+
+
+def component_bytes(at: AppTest, fetched: set[str]) -> tuple[int, int]:
+    """(bytes, gzipped bytes) the browser gets for the last run: the st_folium component's
+    arguments, plus each map data payload they name that it has not fetched yet (the app
+    under serve.py; those are served gzipped, the arguments are not)."""
+    from layers.data_route import STORE
+
     (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
-    return len(element.proto.json_args.encode())
+    args = element.proto.json_args
+    new = set(DATA_URL.findall(args)) - fetched
+    fetched |= new
+    data = sum(len(STORE.get(k)) for k in new)
+    packed = sum(len(STORE.gzipped(k)) for k in new)
+    return len(args.encode()) + data, len(args.encode()) + packed
 
 
 def all_themes_but(k: int) -> list[str]:
@@ -48,10 +61,17 @@ def all_themes_but(k: int) -> list[str]:
 
 def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
     """Print each timed rerun; stop at the first that takes longer than *limit_s*."""
+    if kind == "app":  # as under serve.py: the map's data goes through the data route
+        from layers import data_route
+
+        data_route.routes()
     at = AppTest.from_file(str(SCRIPTS[kind]), default_timeout=3600)
     if kind == "naive":
         at.query_params["load_only"] = "1"  # its first run would draw every feature: minutes at ×100
     at.run()
+    fetched: set[str] = set()
+    if kind == "app":
+        component_bytes(at, fetched)  # what the first page fetched
     at.query_params.pop("load_only", None)
     for k in range(runs):
         at.sidebar.multiselect(key="w_themes").set_value(all_themes_but(k))
@@ -64,7 +84,8 @@ def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
         elapsed = time.perf_counter() - start
         if at.exception:
             raise RuntimeError(f"{kind} failed: {at.exception[0].message}")
-        print(json.dumps({"filter_ms": elapsed * 1000, "bytes": component_bytes(at)}), flush=True)
+        sent, packed = component_bytes(at, fetched)
+        print(json.dumps({"filter_ms": elapsed * 1000, "bytes": sent, "bytes_gzip": packed}), flush=True)
 
 
 def naive_estimate() -> None:

@@ -9,7 +9,8 @@ in --work) it measures, median of --runs runs:
 
 1. ``filter_ms``: server time of the app's rerun after a filter change, run through
    Streamlit's AppTest (bench/render_cost.py);
-2. ``bytes``: what st_folium sends to the browser in that rerun;
+2. ``bytes``: what the browser gets for that rerun: st_folium's arguments and the map
+   data payloads it has not fetched before (``bytes_gzip``: the same as sent gzipped);
 3. ``ready_s``: headless Chromium, from opening the page to every feature drawn (a
    fresh browser context per visit, after one unmeasured visit that loads the data);
 4. ``peak_mb``: peak RSS of the Streamlit process over the visits.
@@ -49,6 +50,7 @@ from geo.validate import layer_files  # noqa: E402
 SECTION = "## Render benchmark"
 PACKAGES = ("streamlit", "streamlit-folium", "folium", "branca", "geopandas", "shapely", "pyproj", "playwright")
 FIGURES = ("ready_s", "filter_ms", "bytes", "peak_mb")
+SERVERS = {**SCRIPTS, "app": ROOT / "serve.py"}  # the app as the README runs it, with its data route
 
 
 def log(message: str) -> None:
@@ -82,7 +84,7 @@ def page_figures(browser, kind: str, data_dir: Path, runs: int, limit_s: float) 
     as well, the naive baseline's only loads (``?load_only=1``), since drawing takes it minutes.
     """
     expected = feature_count(data_dir)
-    with streamlit_server(SCRIPTS[kind], data_dir) as (proc, url):
+    with streamlit_server(SERVERS[kind], data_dir) as (proc, url):
         if kind == "naive":
             warm_up(browser, url + "/?load_only=1", "#data-loaded")
         elif seconds_to_drawn(browser, url, expected, limit_s) is None:
@@ -106,6 +108,13 @@ def empty_page_seconds(browser, runs: int) -> float:
             return round(statistics.median(warm_up(browser, url, "h1") for _ in range(runs)), 3)
 
 
+def floor_page_seconds(browser, runs: int, limit_s: float) -> float:
+    """Median seconds to a one-point st_folium map drawn on an otherwise empty page (bench/floor_app.py)."""
+    with streamlit_server(ROOT / "bench" / "floor_app.py", DATA) as (_, url):
+        seconds_to_drawn(browser, url, 1, limit_s)
+        return round(statistics.median(seconds_to_drawn(browser, url, 1, limit_s) for _ in range(runs)), 3)
+
+
 def measure(browser, kind: str, data_dir: Path, runs: int, limit_s: float) -> dict:
     """The four figures of the app (kind "app") or the naive baseline ("naive") on *data_dir*."""
     ready, peak = page_figures(browser, kind, data_dir, runs, limit_s)
@@ -115,6 +124,7 @@ def measure(browser, kind: str, data_dir: Path, runs: int, limit_s: float) -> di
         "ready_s": round(statistics.median(ready), 3) if ready else limit_s,
         "filter_ms": round(statistics.median(c["filter_ms"] for c in costs), 1) if costs else limit_s * 1000,
         "bytes": costs[0]["bytes"] if costs else None,
+        "bytes_gzip": costs[0].get("bytes_gzip") if costs else None,
         "peak_mb": round(peak, 1),
         "features": feature_count(data_dir),
         "runs": {"ready": len(ready), "filter": len(costs)},
@@ -181,14 +191,17 @@ filter rerun {bound('filter')}{r['filter']}×.  Estimated from a {SAMPLE}-featur
 naive map of that rerun ({estimate['features']:,} features) takes ≈ {estimate['render_ms'] / 1000:,.0f} s to
 build on the server: ≈ {r['filter_estimated']}× the app's rerun; the naive page of all features
 cannot be ready sooner (≥ ≈ {r['ready_estimated_at_least']}× the app's ready_s).  An empty Streamlit
-page (a title only) takes {results['empty_page_s']:g} s to show here: the floor under every ready_s.
+page (a title only) takes {results['empty_page_s']:g} s to show here, and a page with a title and a
+one-point st_folium map {results['floor_page_s']:g} s: the floor under every ready_s.
 
 - **ready_s**: headless Chromium, opening the page to every feature drawn (fresh browser
   context per visit; one unmeasured visit first, which loads the data into the server).
 - **filter_ms**: server time of the whole app rerun after a filter change (AppTest; the
   theme filter set to all themes but one, a different one each run, so the app's cached
   layers miss and nearly every feature is drawn again; bench/render_cost.py).
-- **bytes**: size of the st_folium component arguments in that rerun, as sent.
+- **bytes**: what the browser gets for that rerun: the st_folium component's arguments
+  plus, for the app, the map data it fetches anew from the data route (uncompressed; as
+  served gzipped: {', '.join(f"{n} {results[n]['bytes_gzip']:,}" for n in ('bundled', 'x10', 'x100'))}).
 - **peak_mb**: peak RSS of the Streamlit process (loading and validating the data included).
 - ≥: the baseline did not finish within the limit, so the figure (and the ratio) is a
   lower bound; ≈: estimated from a {SAMPLE}-feature sample (each naive feature adds its own code).
@@ -237,7 +250,8 @@ def main() -> None:
 
     with sync_playwright() as p:
         browser = launch(p)
-        results = {"machine": machine(browser), "empty_page_s": empty_page_seconds(browser, args.runs)}
+        results = {"machine": machine(browser), "empty_page_s": empty_page_seconds(browser, args.runs),
+                   "floor_page_s": floor_page_seconds(browser, args.runs, 60)}
         for name, data_dir in sizes.items():
             log(f"app, {name} …")
             results[name] = measure(browser, "app", data_dir, args.runs, limit_s=max(args.limit, 120))

@@ -6,8 +6,10 @@ environment or Streamlit secrets by the app and never stored in the data.
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from html import escape
+from typing import Callable
 
 import folium
 from branca.element import MacroElement, Template
@@ -15,6 +17,7 @@ from branca.element import MacroElement, Template
 from geo import reference
 from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
 
+from .remote import RemoteGeoJson, encode
 from .tile_proxy import TILE_URL as TIANDITU_PROXY_URL
 
 ATTRIBUTION = {
@@ -93,13 +96,32 @@ def offline_basemap_data(to_gcj: bool = False) -> tuple[dict, dict, dict, tuple[
             _geojson(reference.rivers()[["geometry"]], to_gcj), tuple(labels))
 
 
-def add_offline_basemap(m: folium.Map, to_gcj: bool = False, lang: str = "zh") -> None:
-    """District outlines, river axes and labels drawn from data/reference: no network."""
+@lru_cache(maxsize=2)
+def offline_basemap_payloads(to_gcj: bool = False) -> tuple[bytes, bytes, bytes]:
+    """The offline basemap's context districts, plan districts and rivers as payloads
+    for :class:`layers.remote.RemoteGeoJson`."""
+    context, plan, rivers, _ = offline_basemap_data(to_gcj)
+    return tuple(
+        encode([style], [json.dumps({**f, "properties": {"s": 0}}, ensure_ascii=False) for f in data["features"]])
+        for data, style in ((context, CONTEXT_DISTRICT_STYLE), (plan, PLAN_DISTRICT_STYLE), (rivers, RIVER_STYLE)))
+
+
+def add_offline_basemap(m: folium.Map, to_gcj: bool = False, lang: str = "zh",
+                        publish: Callable[[bytes], str] | None = None) -> None:
+    """District outlines, river axes and labels drawn from data/reference: no network.
+
+    With *publish* (which registers a payload and returns its URL; see
+    layers/data_route.py) the outlines and rivers are fetched instead of embedded.
+    """
     m.add_child(Background(OFFLINE_BACKGROUND))
     context, plan, rivers, labels = offline_basemap_data(to_gcj)
     group = folium.FeatureGroup(name="底图 Basemap", control=False, overlay=True)
-    for data, style in ((context, CONTEXT_DISTRICT_STYLE), (plan, PLAN_DISTRICT_STYLE), (rivers, RIVER_STYLE)):
-        folium.GeoJson(data, style_function=lambda _f, s=style: s, interactive=False).add_to(group)
+    if publish:
+        for data in offline_basemap_payloads(to_gcj):
+            RemoteGeoJson(publish(data), interactive=False).add_to(group)
+    else:
+        for data, style in ((context, CONTEXT_DISTRICT_STYLE), (plan, PLAN_DISTRICT_STYLE), (rivers, RIVER_STYLE)):
+            folium.GeoJson(data, style_function=lambda _f, s=style: s, interactive=False).add_to(group)
     for name, lon, lat in labels:
         folium.Marker(
             [lat, lon],

@@ -9,6 +9,7 @@ per-feature popups.  The exported data never carries any of this.
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 import folium
 import geopandas as gpd
@@ -25,11 +26,13 @@ from .assets import localize
 from .basemaps import add_offline_basemap, add_tiles, needs_gcj02
 from .legend import Legend, legend_html
 from .popup import popup_html, tooltip_texts
+from .remote import ClusterAssets
 from .style import DEFAULT_RADIUS, keyed_style, style_key
 
 LAYER_ORDER = ("districts", "zones", "business_districts", "corridors", "transit", "stations", "projects")
 DEFAULT_CENTER = (29.465, 106.487)  # between 渝中 and 大渡口: both fit at zoom 11
 DEFAULT_ZOOM = 11
+MIN_ZOOM, MAX_ZOOM = 9, 19
 # Display geometry only (the data and exports keep every vertex): lines and areas are
 # simplified by 5 % of the precision their location claims (an "area" is only known to
 # ~1 km, so 50 m), within these bounds, and coordinates are rounded to ~1 m.
@@ -247,20 +250,31 @@ def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = Fal
 
 def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "zh",
                    center: tuple[float, float] | None = None, zoom: int | None = None,
-                   tianditu_key: str | None = None, legend_px: int = 12) -> folium.Map:
-    """Basemap, legend and controls, without the feature layers (those are added apart)."""
+                   tianditu_key: str | None = None, legend_px: int = 12,
+                   publish: Callable[[bytes], str] | None = None, cluster_assets: bool = False) -> folium.Map:
+    """Basemap, legend and controls, without the feature layers (those are added apart).
+
+    *publish*: fetch the offline basemap's shapes from the app (layers/data_route.py)
+    instead of embedding them; *cluster_assets*: load Leaflet.markercluster for layers
+    added later.
+    """
     to_gcj = needs_gcj02(basemap)
     lat, lon = center or DEFAULT_CENTER
     if to_gcj:
         lon, lat = wgs84_to_gcj02(lon, lat)
     m = folium.Map(location=[lat, lon], zoom_start=zoom or DEFAULT_ZOOM, tiles=None, prefer_canvas=True,
-                   control_scale=True, min_zoom=9, max_zoom=19)
+                   control_scale=True)
+    # folium gives min_zoom/max_zoom only to tile layers: with the offline basemap (no
+    # tiles) the map itself needs them, and Leaflet.markercluster needs a maxZoom.
+    m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
     if basemap == "offline":
-        add_offline_basemap(m, lang=lang)
+        add_offline_basemap(m, lang=lang, publish=publish)
     else:
         add_tiles(m, basemap, tianditu_key)
     m.add_child(Legend(legend_html(vocab, list(vocab.themes), lang, legend_px)))
     plugins.Fullscreen(position="topleft").add_to(m)
+    if cluster_assets:
+        m.add_child(ClusterAssets())
     return localize(m)
 
 

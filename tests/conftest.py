@@ -6,6 +6,7 @@ locally, but under CI=true a missing browser is an error: CI must run them.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -47,14 +48,25 @@ def vocab():
     return load_vocabulary()
 
 
+# The app's "N of M features shown" line, in either language.
+COUNT_LINE = re.compile(r"显示 (\d+) / (\d+) 个要素|(\d+) of (\d+) features shown")
+
+
+def count_line(at) -> str:
+    """The feature-count line of an AppTest run."""
+    return next(m.value for m in at.markdown if COUNT_LINE.search(m.value))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_app(app: Path = ROOT / "streamlit_app.py", env: dict | None = None, timeout: float = 60) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run` on a free loopback port; returns (process, base URL)."""
+def start_app(app: Path = ROOT / "serve.py", env: dict | None = None, timeout: float = 60) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run` on a free loopback port; returns (process, base URL).
+
+    serve.py by default, as the README runs it (with the data and tile routes)."""
     port = free_port()
     log = tempfile.TemporaryFile()  # a pipe nobody reads would block the server once full
     proc = subprocess.Popen(
@@ -129,13 +141,17 @@ def page(chromium):
     context.close()
 
 
-# JavaScript run inside the st_folium frame: our feature layers carry a "tooltip" property.
-COUNT_FEATURES_JS = """() => {
-  if (!window.map_div) return -1;
+# JavaScript run inside the st_folium frame: the ids of the plan features on the map
+# (our feature layers carry a "tooltip" property), points of clustered layers included;
+# null while map data is still being fetched (layers/remote.py).
+FEATURE_IDS_JS = """() => {
+  if (!window.map_div || (window.planmapPending || 0) > 0) return null;
   const ids = new Set();
-  map_div.eachLayer(l => { const p = l.feature && l.feature.properties;
-    if (p && p.tooltip !== undefined && p.id) ids.add(p.id); });
-  return ids.size;
+  const add = l => { const p = l.feature && l.feature.properties;
+    if (p && p.tooltip !== undefined && p.id) ids.add(p.id); };
+  map_div.eachLayer(l => { add(l);
+    if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) l.getLayers().forEach(add); });
+  return Array.from(ids);
 }"""
 
 
@@ -146,7 +162,7 @@ def map_frame(pg, timeout_ms: int = 30000):
         frame = next((f for f in pg.frames if "st_folium" in f.url), None)
         if frame is not None:
             try:
-                if frame.evaluate(COUNT_FEATURES_JS) > 0:
+                if frame.evaluate(FEATURE_IDS_JS):
                     return frame
             except Exception:  # the frame may be reloading
                 pass
@@ -154,8 +170,11 @@ def map_frame(pg, timeout_ms: int = 30000):
     raise AssertionError("map did not draw any feature in time")
 
 
-def drawn_feature_ids(frame) -> set[str]:
-    return set(frame.evaluate("""() => { const ids = new Set();
-      map_div.eachLayer(l => { const p = l.feature && l.feature.properties;
-        if (p && p.tooltip !== undefined && p.id) ids.add(p.id); });
-      return Array.from(ids); }"""))
+def drawn_feature_ids(frame, timeout_ms: int = 30000) -> set[str]:
+    """The ids on the map once every layer's data has arrived."""
+    deadline = time.time() + timeout_ms / 1000
+    while (ids := frame.evaluate(FEATURE_IDS_JS)) is None:
+        if time.time() > deadline:
+            raise AssertionError("map data still loading")
+        frame.wait_for_timeout(100)
+    return set(ids)

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from streamlit.runtime.state.query_params import EMBED_QUERY_PARAMS_KEYS, _parse_query_string
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, count_line
 from geo.filters import Filters, apply
 from geo.state import LIST_PARAMS, Known, ViewState, parse
 from layers.basemaps import available
@@ -141,7 +141,7 @@ def check_view(at: AppTest, params: dict, known: Known, frame) -> ViewState | No
     assert (s["w_query"], s["selected"], s["w_basemap"], s["w_lang"], s["w_view"]) == (
         f.query, state.selected, state.basemap, state.lang, state.view)
 
-    count = next(m.value for m in at.markdown if "feature-count" in m.value)
+    count = count_line(at)
     shown, total = map(int, COUNT.search(count).groups())
     assert total == int((frame.layer != "districts").sum())
     if not f.query:  # (with a query, this frame's search index would be rebuilt each time: slow)

@@ -1,0 +1,122 @@
+"""Map data over plain HTTP instead of inside the map's script.
+
+st_folium sends the map to the browser as one Leaflet script, through Streamlit's
+websocket, on every rerun of the map (a pan included).  With the features inside, that
+script is as large as the data (0.5 MB bundled, ~18 MB at ×100) and folium/branca push
+all of it through Jinja on every rerun.  Instead, each layer's display GeoJSON is
+registered here under a hash of its bytes and served at ``/api/data/<key>.geojson``;
+the script only names the URL.  A rerun then sends a few kB, and the browser fetches
+each distinct layer once (content-addressed, so cached as immutable) and gzipped.
+
+Like the Tianditu route, this needs ``st.App(..., routes=...)``, i.e. ``streamlit run
+serve.py``.  Under a plain ``streamlit run streamlit_app.py`` :func:`mounted` is False
+and the app embeds the data in the script as before.
+
+Payloads are kept in memory, least recently used first out, within ``limit_bytes``.  The
+app registers the payloads of a map on every run of it, so a map on screen keeps its
+data; a URL whose payload has gone (a server restart, say) answers 404 with a message.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+PATH = "/api/data/{key:str}.geojson"
+URL = "/api/data/{key}.geojson"  # relative to the app's origin, like the tile route
+MEDIA_TYPE = "application/geo+json"
+GZIP_LEVEL = 3  # ~8× smaller for this data; higher levels cost far more time for little gain
+_mounted = False
+
+
+def payload_key(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+class PayloadStore:
+    """Bytes by content key, least recently used out first once over *limit_bytes*."""
+
+    def __init__(self, limit_bytes: int = 256 * 2**20):
+        self.limit_bytes = limit_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._gzipped: dict[str, bytes] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def put(self, data: bytes, key: str | None = None) -> str:
+        """Register *data* (again); its key.  Pass *key* when it is already known (payload_key(data))."""
+        key = key or payload_key(data)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return key
+            self._items[key] = data
+            self._size += len(data)
+            while self._size > self.limit_bytes and len(self._items) > 1:
+                old, old_data = self._items.popitem(last=False)
+                self._size -= len(old_data) + len(self._gzipped.pop(old, b""))
+        return key
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def gzipped(self, key: str) -> bytes | None:
+        """The payload gzipped, compressed on first request and kept while the payload is."""
+        with self._lock:
+            if key in self._gzipped:
+                return self._gzipped[key]
+            data = self._items.get(key)
+        if data is None:
+            return None
+        packed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+        with self._lock:
+            if key in self._items:
+                self._gzipped[key] = packed
+                self._size += len(packed)
+        return packed
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._items
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+
+STORE = PayloadStore()
+
+
+def publish(data: bytes, key: str | None = None, store: PayloadStore = STORE) -> str:
+    """Register *data* and return the URL the browser fetches it from."""
+    return URL.format(key=store.put(data, key))
+
+
+def mounted() -> bool:
+    """Whether this server process serves :data:`PATH` (see :func:`routes`)."""
+    return _mounted
+
+
+def routes(store: PayloadStore = STORE) -> list[Route]:
+    """The Starlette route serving the store, for ``st.App(..., routes=routes())``."""
+    global _mounted
+
+    async def payload(request):
+        key = request.path_params["key"]
+        data = store.get(key)
+        if data is None:
+            return PlainTextResponse("Unknown or expired map data: reload the page.", status_code=404)
+        headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            packed = await run_in_threadpool(store.gzipped, key)
+            if packed is not None:
+                return Response(packed, media_type=MEDIA_TYPE, headers={**headers, "Content-Encoding": "gzip"})
+        return Response(data, media_type=MEDIA_TYPE, headers=headers)
+
+    _mounted = True
+    return [Route(PATH, payload, methods=["GET"])]

@@ -1,0 +1,216 @@
+"""The map's data over HTTP (layers/data_route.py, layers/payload.py, layers/remote.py).
+
+The store and the payloads are checked in process; the route against the real server
+the README starts (serve.py); the app's served mode through AppTest.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+from conftest import ROOT, map_frame
+from streamlit.testing.v1 import AppTest
+
+from geo.filters import Filters, apply
+from layers import data_route, payload, remote
+from layers.basemaps import offline_basemap_payloads
+from layers.data_route import PayloadStore, payload_key
+from layers.map import build_base_map, district_only_points, layer_collections
+
+DATA_URL = re.compile(r"/api/data/([0-9a-f]+)\.geojson")
+
+
+# --- the store ---------------------------------------------------------------------
+
+def test_store_keys_by_content_and_forgets_the_least_recently_used():
+    store = PayloadStore(limit_bytes=25)
+    a, b, c = b"a" * 10, b"b" * 10, b"c" * 10
+    ka = store.put(a)
+    assert ka == payload_key(a) == store.put(a) and store.get(ka) == a
+    kb = store.put(b)
+    store.put(a)  # a is used again: b is now the oldest
+    kc = store.put(c)
+    assert kb not in store and ka in store and kc in store
+    assert store.size == 20
+    assert store.get(kb) is None and store.gzipped(kb) is None
+
+
+def test_store_gzips_once_and_counts_it():
+    store = PayloadStore()
+    data = json.dumps({"features": ["x"] * 1000}).encode()
+    key = store.put(data)
+    packed = store.gzipped(key)
+    assert gzip.decompress(packed) == data and store.gzipped(key) is packed
+    assert store.size == len(data) + len(packed)
+
+
+# --- payloads ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def texts(frame, vocab):
+    return payload.display_texts(frame, vocab, "zh", False, district_only_points(frame))
+
+
+def features_by_id(payloads) -> dict[str, dict]:
+    out = {}
+    for p in payloads:
+        data = json.loads(p.data)
+        for f in data["features"]:
+            out[f["properties"]["id"]] = {**f, "style": data["styles"][f["properties"]["s"]]}
+    return out
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(districts=("渝中区",), themes=("finance", "culture_tourism")),
+                                     Filters(layers=("transit",), periods=("fyp15",)), Filters(query="解放碑")])
+def test_payloads_carry_what_the_embedded_map_carries(frame, vocab, texts, filters):
+    """Same features, geometry, tooltip and style as layers.map draws embedded (one per layer)."""
+    shown = apply(frame, filters)
+    got = features_by_id(payload.layer_payloads(shown, texts, vocab, "zh"))
+    want = {f["properties"]["id"]: f for _, _, c in
+            layer_collections(shown, vocab, "zh", placeholders=district_only_points(frame)) for f in c["features"]}
+    want = json.loads(json.dumps(want))  # tuples as lists, as in any JSON
+    assert set(got) == set(want) == set(shown.index)
+    for fid, f in want.items():
+        assert got[fid]["geometry"] == f["geometry"]
+        assert got[fid]["properties"]["tooltip"] == f["properties"]["tooltip"]
+        assert got[fid]["style"] == f["properties"]["style"]
+
+
+def test_payloads_are_in_layer_order_with_areas_under_points(frame, vocab, texts):
+    payloads = payload.layer_payloads(frame, texts, vocab, "zh")
+    assert [p.layer for p in payloads] == [l for l in payload.LAYER_ORDER if l in set(frame.layer)]
+    for p in payloads:
+        kinds = [f["geometry"]["type"] for f in json.loads(p.data)["features"]]
+        ranks = [0 if "Polygon" in k else 1 if "LineString" in k else 2 for k in kinds]
+        assert ranks == sorted(ranks), p.layer
+        assert p.key == payload_key(p.data) and p.features == len(kinds)
+        assert p.label.endswith(f"({sum(frame.layer == p.layer)})")
+
+
+def test_a_layer_with_many_points_sends_them_apart_to_be_clustered(frame, vocab, texts, monkeypatch):
+    monkeypatch.setattr(payload, "CLUSTER_POINTS", 100)
+    payloads = payload.layer_payloads(frame, texts, vocab, "zh")
+    projects = [p for p in payloads if p.layer == "projects"]
+    assert [p.cluster for p in projects] == [False, True]
+    shapes, points = (json.loads(p.data)["features"] for p in projects)
+    assert {f["geometry"]["type"] for f in points} == {"Point"}
+    assert "Point" not in {f["geometry"]["type"] for f in shapes}
+    assert len(shapes) + len(points) == sum(frame.layer == "projects")
+    assert all(not p.cluster for p in payloads if p.layer != "projects")  # 98 transit features, 26 points
+    assert payload.may_cluster(texts, frame)
+    monkeypatch.setattr(payload, "CLUSTER_POINTS", 2000)
+    assert not payload.may_cluster(texts, frame)
+
+
+def test_payload_text_is_escaped_json(frame, vocab):
+    evil = frame.iloc[[0]].copy()
+    evil["name_zh"] = '</script><img src=x onerror=alert(1)>"\\'
+    texts = payload.display_texts(evil, vocab, "zh", False, {})
+    (p,) = payload.layer_payloads(evil, texts, vocab, "zh")
+    tip = json.loads(p.data)["features"][0]["properties"]["tooltip"]
+    assert tip == "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot;\\"  # shown as text by Leaflet
+
+
+# --- the element and the base map --------------------------------------------------
+
+def render_script(vocab, groups) -> str:
+    m = build_base_map(vocab, publish=data_route.publish)
+    for g in groups:
+        g.add_to(m)
+    return m.get_root().render()
+
+
+def test_remote_layers_name_their_url_and_cluster_only_when_asked(frame, vocab, texts, monkeypatch):
+    monkeypatch.setattr(payload, "CLUSTER_POINTS", 100)
+    payloads = payload.layer_payloads(frame, texts, vocab, "zh")
+    html = render_script(vocab, remote.remote_groups(payloads, lambda data, key: f"/api/data/{key}.geojson"))
+    assert set(DATA_URL.findall(html)) >= {p.key for p in payloads}
+    assert html.count("L.markerClusterGroup(") == 1 and "leaflet.markercluster.js" in html
+    assert "解放碑" not in html  # no plan text inside the page's script
+    plain = render_script(vocab, [])
+    assert "L.markerClusterGroup(" not in plain and "leaflet.markercluster.js" not in plain
+    assert '"maxZoom": 19' in plain and '"minZoom": 9' in plain  # markercluster needs the map's maxZoom
+
+
+def test_offline_basemap_shapes_are_published_not_embedded(vocab):
+    store_keys = {payload_key(p) for p in offline_basemap_payloads(False)}
+    html = render_script(vocab, [])
+    assert store_keys <= set(DATA_URL.findall(html)) and store_keys <= set(data_route.STORE._items)
+    assert "渝北区" not in html.split("district-label")[0]  # neighbouring districts: only as a label
+
+
+# --- the app in served mode (AppTest) ----------------------------------------------
+
+@pytest.fixture
+def served(monkeypatch):
+    monkeypatch.setattr(data_route, "_mounted", True)
+
+
+def map_args(at: AppTest) -> str:
+    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
+    return element.proto.json_args
+
+
+def ids_behind(args: str) -> set[str]:
+    ids = set()
+    for key in DATA_URL.findall(args):
+        data = data_route.STORE.get(key)
+        assert data is not None, f"{key} is named by the map but not served"
+        ids |= {f["properties"].get("id") for f in json.loads(data)["features"]} - {None}
+    return ids
+
+
+def test_served_app_sends_urls_and_serves_exactly_the_filtered_features(served, frame):
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    assert not at.exception
+    args = map_args(at)
+    assert ids_behind(args) == set(frame.index)
+    assert len(args) < 60_000  # the features are not in the script:
+    assert not [fid for fid in frame.index if f'"{fid}"' in args]
+    at.sidebar.multiselect(key="w_districts").set_value(["渝中区"]).run()
+    at.sidebar.multiselect(key="w_layers").set_value(["projects", "transit"]).run()
+    want = apply(frame, Filters(districts=("渝中区",), layers=("projects", "transit")))
+    assert ids_behind(map_args(at)) == set(want.index)
+
+
+def test_served_app_with_nothing_shown_sends_only_the_district_outlines(served, frame):
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.query_params["q"] = "没有这样的地方zzz"
+    at.run()
+    assert not at.exception
+    assert ids_behind(map_args(at)) == set(frame.index[frame.layer == "districts"])
+
+
+# --- the route, on the real server --------------------------------------------------
+
+def get(url: str, gzip_ok: bool = False):
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    return urllib.request.urlopen(request, timeout=20)
+
+
+def test_route_serves_payloads_gzipped_and_cacheable(page, app_url):
+    page.goto(app_url)
+    mf = map_frame(page)
+    body = offline_basemap_payloads(False)[0]
+    url = f"{app_url}/api/data/{payload_key(body)}.geojson"
+    fetched = mf.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+    assert url in fetched
+    plain = get(url)
+    assert plain.status == 200 and plain.read() == body
+    assert plain.headers["Content-Type"].startswith("application/geo+json")
+    assert "immutable" in plain.headers["Cache-Control"]
+    packed = get(url, gzip_ok=True)
+    assert packed.headers["Content-Encoding"] == "gzip" and gzip.decompress(packed.read()) == body
+
+
+@pytest.mark.parametrize("key, code", [("0" * 24, 404), ("nothex", 404), ("..%2F..%2Fetc%2Fpasswd", 400)])
+def test_route_answers_unknown_data_with_an_error_and_a_reason(app_url, key, code):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        get(f"{app_url}/api/data/{key}.geojson")
+    assert err.value.code == code  # 400: Streamlit refuses the path before any route sees it
+    if code == 404:
+        assert b"reload the page" in err.value.read()
