@@ -7,7 +7,10 @@ feature on the map (the st_folium component value a click produces), waits for t
 rerun to finish, and pauses like a reader.  Every rerun is a full script run: the
 browser would rerun only the map fragment after a pan, so this errs on the heavy side.
 
-Reports rerun latency (send -> script finished) p50/p95/max, errors (exceptions on
+Like a browser, a session then fetches the map data the map names that it has not
+fetched yet (serve.py's data route, gzipped); that is part of the rerun's latency.
+
+Reports rerun latency (send -> script finished and data fetched) p50/p95/max, errors (exceptions on
 the page, failed or timed-out reruns, dropped connections) and the server's resident
 memory (sampled twice a second).  It starts its own server on 127.0.0.1 (bench/server.py):
 loopback only, bounded in sessions, actions per session and time.
@@ -22,9 +25,11 @@ import asyncio
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +48,7 @@ WATCHER_OFF = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
 
 FILTERS = ("w_districts", "w_periods", "w_themes", "w_layers")
 MAP_COMPONENT = "streamlit_folium.st_folium"
+DATA_URL = re.compile(r"/api/data/[0-9a-f]+\.geojson")
 FINISHED, COMPILE_ERROR = ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR
 RUN_TIMEOUT_S = 180
 MAX_SESSIONS, MAX_DURATION_S = 200, 900
@@ -80,8 +86,9 @@ class RunResult:
 class Session:
     """A browser tab, as far as the server can tell: one websocket, one script session."""
 
-    def __init__(self, ws):
-        self.ws = ws
+    def __init__(self, ws, url: str):
+        self.ws, self.url = ws, url
+        self.fetched: set[str] = set()  # map data URLs this tab holds (the browser's cache)
         self.widgets: dict[str, object] = {}  # widget key (or MAP_COMPONENT) -> its element proto
         self.states: dict[str, WidgetState] = {}  # widget id -> the value this tab holds
         self.detail_shown = False  # the last run drew a feature's detail panel
@@ -90,7 +97,7 @@ class Session:
     async def open(cls, url: str) -> Session:
         ws = await websockets.connect(url.replace("http", "ws", 1) + "/_stcore/stream",
                                       subprotocols=["streamlit"], max_size=None, open_timeout=60)
-        return cls(ws)
+        return cls(ws, url)
 
     async def close(self) -> None:
         await self.ws.close()
@@ -102,7 +109,21 @@ class Session:
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         exceptions = await asyncio.wait_for(self._until_finished(), RUN_TIMEOUT_S)
+        exceptions += await self._fetch_map_data()
         return RunResult(time.perf_counter() - start, exceptions)
+
+    async def _fetch_map_data(self) -> list[str]:
+        """GET each data payload the map names that this tab has not fetched; the failures."""
+        component = self.widgets.get(MAP_COMPONENT)
+        urls = set(DATA_URL.findall(component.json_args)) - self.fetched if component else set()
+        failures = []
+        for path in sorted(urls):
+            try:
+                await asyncio.to_thread(_get, self.url + path)
+                self.fetched.add(path)
+            except OSError as exc:
+                failures.append(f"GET {path}: {exc}"[:300])
+        return failures
 
     async def _until_finished(self) -> list[str]:
         exceptions = []
@@ -143,6 +164,12 @@ class Session:
                                          "geometry": {"type": "Point", "coordinates": [lon, lat]}},
                  "center": {"lat": lat, "lng": lon}, "zoom": 15}
         self.states[widget_id] = WidgetState(id=widget_id, json_value=json.dumps(value))
+
+
+def _get(url: str) -> int:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=RUN_TIMEOUT_S) as resp:
+        return len(resp.read())
 
 
 def feature_points() -> list[tuple[str, float, float]]:
@@ -258,7 +285,7 @@ def main(argv: list[str] | None = None) -> None:
                    help="pause between a session's actions, seconds")
     p.add_argument("--max-actions", type=int, default=100, help="per session")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--app", type=Path, default=ROOT / "streamlit_app.py")
+    p.add_argument("--app", type=Path, default=ROOT / "serve.py")
     p.add_argument("--out", type=Path, default=OUT / "load.json")
     args = p.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS or not 0 < args.duration <= MAX_DURATION_S:

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--reruns", type=int, default=1000)
     p.add_argument("--limit", type=float, default=3600, help="wall-clock limit, seconds")
     p.add_argument("--seed", type=int, default=11)
-    p.add_argument("--app", type=Path, default=ROOT / "streamlit_app.py")
+    p.add_argument("--app", type=Path, default=ROOT / "serve.py")
     p.add_argument("--out", type=Path, default=OUT / "soak.json")
     args = p.parse_args(argv)
     if not 10 <= args.reruns <= MAX_RERUNS:

@@ -88,7 +88,7 @@ def station_groups(stations: gpd.GeoDataFrame, kind: str, lang: str = "zh", radi
 
 def restyled_groups(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, labels_styles: dict[str, tuple[str, dict]],
                     key: str, to_gcj: bool = False, placeholders: dict | None = None) -> list[folium.FeatureGroup]:
-    """One group per value of *key* (e.g. change): the features' usual popups, the value's style.
+    """One group per value of *key* (e.g. change): the features' usual tooltips, the value's style.
 
     *labels_styles* maps each value to (group label, Leaflet style); values not in it are skipped.
     """

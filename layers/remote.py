@@ -47,15 +47,16 @@ class RemoteGeoJson(JSCSSMixin, MacroElement):
             interactive: {{ this.interactive | tojson }},
             smoothFactor: {{ this.smooth_factor | tojson }},
             style: function (f) { return styles[f.properties.s]; },
-            pointToLayer: function (f, latlng) { return L.circleMarker(latlng, styles[f.properties.s]); },
-            onEachFeature: function (f, l) {
-              if (f.properties.tooltip) l.bindTooltip(f.properties.tooltip, {sticky: true});
-            }
+            pointToLayer: function (f, latlng) { return L.circleMarker(latlng, styles[f.properties.s]); }
           });
           {%- if this.cluster %}
           var target = L.markerClusterGroup({{ this.cluster | tojson }});
           {%- else %}
           var target = layer;
+          {%- endif %}
+          {%- if this.interactive %}
+          // One tooltip for the group, shown for the feature under the pointer (the text is HTML-escaped).
+          target.bindTooltip(function (l) { return l.feature ? l.feature.properties.tooltip : ""; }, {sticky: true});
           {%- endif %}
           target.addTo({{ this._parent.get_name() }});
           var url = {{ this.url | tojson }};

@@ -26,6 +26,8 @@ def test_benchmark_runs_on_a_tiny_size_and_writes_its_results(tmp_path):
     counts = [results[name]["features"] for name in sizes[:3]]
     assert counts[0] < counts[1] < counts[2] == results["baseline_x100"]["features"]
     assert results["bundled"]["bytes"] < results["x100"]["bytes"]
+    assert 0 < results["x100"]["bytes_gzip"] < results["x100"]["bytes"]  # the app's data goes gzipped
+    assert 0 < results["empty_page_s"] and 0 < results["floor_page_s"]
 
     report = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     assert "## Render benchmark" in report and other in report
