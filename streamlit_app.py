@@ -1,9 +1,9 @@
 """Chongqing district plan map — Streamlit entry point (widgets, state and layout only).
 
-Run: streamlit run streamlit_app.py
+Run: streamlit run serve.py  (this script plus the map data and tile routes; running this
+script alone also works, with the map data embedded in the map)
 """
 from __future__ import annotations
-
 
 import folium
 import streamlit as st
@@ -142,11 +142,7 @@ def leave_presentation() -> None:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def collections(filters: Filters, basemap: str, lang: str) -> list:
     _, vocab, _, _ = load_data()
-    shown = filtered(filters)
-    # Areas first, points last: on canvas the last drawn is on top and gets the click.
-    order = shown.geometry.geom_type.map({"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}).fillna(2)
-    shown = shown.iloc[order.argsort(kind="stable")]
-    return layer_collections(shown, vocab, lang, to_gcj=needs_gcj02(basemap), placeholders=placeholders())
+    return layer_collections(filtered(filters), vocab, lang, to_gcj=needs_gcj02(basemap), placeholders=placeholders())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

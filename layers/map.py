@@ -127,10 +127,20 @@ def drawn_geometries(ids, geoms, to_gcj: bool = False, tolerance_m=DEFAULT_TOLER
     return out
 
 
+_DRAW_RANK = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
+POINT_RANK = 2
+
+
+def draw_rank(geometry_type: str) -> int:
+    """Areas first, then lines, points last: on canvas the last drawn is on top and gets the click."""
+    return _DRAW_RANK.get(geometry_type, POINT_RANK)
+
+
 def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool,
                        placeholders: dict[str, Point] | None = None, popups: bool = False) -> dict:
     """GeoJSON with only what the map needs per feature: id, tooltip and style (and, for
-    maps with no side panel such as the offline handout, the escaped popup HTML).
+    maps with no side panel such as the offline handout, the escaped popup HTML), in
+    :func:`draw_rank` order of the geometry as drawn (a district-only feature is a point).
 
     Features of one style share one style dict: replace it rather than change it in
     place.
@@ -148,6 +158,7 @@ def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, se
     if popups:
         for feature, (_, row) in zip(features, frame.iterrows()):
             feature["properties"]["popup"] = popup_html(row, vocab, lang)
+    features.sort(key=lambda f: draw_rank(f["geometry"]["type"]))  # stable: the frame's order within a rank
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -6,8 +6,9 @@ on the filters.  So each feature's JSON text is made once per language and coord
 system, for the whole data, and a filtered layer is a join of those texts: at ×100
 (81,506 features) a filter change costs a join instead of seconds of folium rendering.
 
-A payload is the GeoJSON :func:`layers.remote.encode` makes.  A layer showing more than :data:`CLUSTER_POINTS` points sends its points apart, to be
-clustered in the browser (see :mod:`layers.remote`).
+A payload is the GeoJSON :func:`layers.remote.encode` makes.  A layer showing more than
+:data:`CLUSTER_POINTS` points sends its points apart, to be clustered in the browser
+(see :mod:`layers.remote`).
 """
 from __future__ import annotations
 
@@ -20,12 +21,10 @@ from shapely.geometry import Point
 from geo.vocab import Vocabulary
 
 from .data_route import payload_key
-from .map import LAYER_ORDER, layer_collections, style_table
+from .map import LAYER_ORDER, POINT_RANK, draw_rank, layer_collections, style_table
 from .remote import encode
 
 CLUSTER_POINTS = 2000  # more points than this in one layer are clustered (the ×10 data and up)
-_AREAS, _LINES, _POINTS = 0, 1, 2
-_RANK = {"Polygon": _AREAS, "MultiPolygon": _AREAS, "LineString": _LINES, "MultiLineString": _LINES}
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class DisplayTexts:
 
     styles: dict[str, list[dict]]
     text: dict[str, str]
-    rank: dict[str, int]  # areas first, points last: on canvas the last drawn is on top and gets the click
+    rank: dict[str, int]  # layers.map.draw_rank of each feature as drawn
 
 
 def display_texts(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, to_gcj: bool,
@@ -46,7 +45,7 @@ def display_texts(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, to_gcj:
         for feature in features:
             fid = feature["properties"]["id"]
             text[fid] = json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
-            rank[fid] = _RANK.get(feature["geometry"]["type"], _POINTS)
+            rank[fid] = draw_rank(feature["geometry"]["type"])
     return DisplayTexts(styles, text, rank)
 
 
@@ -69,10 +68,10 @@ def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabula
             continue
         ids = sorted(part.index, key=texts.rank.__getitem__)  # stable: keeps the frame's order within a rank
         label = f"{vocab.label('layers', layer, lang)} ({len(ids)})"
-        points = [i for i in ids if texts.rank[i] == _POINTS]
+        points = [i for i in ids if texts.rank[i] == POINT_RANK]
         groups = [(ids, False)]
         if len(points) > CLUSTER_POINTS:
-            groups = [([i for i in ids if texts.rank[i] != _POINTS], False), (points, True)]
+            groups = [([i for i in ids if texts.rank[i] != POINT_RANK], False), (points, True)]
         for members, cluster in groups:
             if members:
                 data = encode(texts.styles[layer], [texts.text[i] for i in members])
@@ -83,5 +82,5 @@ def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabula
 def may_cluster(texts: DisplayTexts, frame: gpd.GeoDataFrame) -> bool:
     """Whether some layer of *frame* (the whole data) has points enough to be clustered
     under some filter."""
-    points = [fid for fid, rank in texts.rank.items() if rank == _POINTS]
+    points = [fid for fid, rank in texts.rank.items() if rank == POINT_RANK]
     return bool((frame["layer"].reindex(points).value_counts() > CLUSTER_POINTS).any())

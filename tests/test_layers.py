@@ -7,7 +7,7 @@ from shapely.geometry import Point, shape
 from geo.crs import METRIC
 from layers.assets import LOCAL, STATIC_DIR
 from layers.detail import context_html, highlight
-from layers.map import build_map, district_only_points, layer_collections
+from layers.map import build_map, district_only_points, draw_rank, layer_collections
 from layers.popup import popup_html
 from layers.style import PRECISION_STYLE, feature_style
 
@@ -78,3 +78,17 @@ def json_escaped(text: str) -> str:
     import json
 
     return json.dumps(text)[1:-1]
+
+
+def test_each_layer_draws_areas_then_lines_then_points(frame, vocab):
+    """On canvas the last drawn is on top and takes the click: a district-only feature,
+    drawn as a placeholder point, must come after the areas it sits on."""
+    placeholders = district_only_points(frame)
+    for layer, _, collection in layer_collections(frame, vocab, placeholders=placeholders):
+        kinds = [f["geometry"]["type"] for f in collection["features"]]
+        assert [draw_rank(k) for k in kinds] == sorted(draw_rank(k) for k in kinds), layer
+    projects = next(c for layer, _, c in layer_collections(frame, vocab, placeholders=placeholders)
+                    if layer == "projects")
+    placeholder_ids = {f["properties"]["id"] for f in projects["features"] if f["properties"]["id"] in placeholders}
+    assert placeholder_ids and all(f["geometry"]["type"] == "Point" for f in projects["features"]
+                                   if f["properties"]["id"] in placeholder_ids)
