@@ -106,6 +106,20 @@ def test_a_layer_with_many_points_sends_them_apart_to_be_clustered(frame, vocab,
     assert not payload.may_cluster(texts, frame)
 
 
+def test_amap_payloads_are_in_gcj02_like_the_embedded_map(frame, vocab):
+    shown = apply(frame, Filters(districts=("渝中区",)))
+    placeholders = district_only_points(frame)
+    texts = payload.display_texts(frame, vocab, "en", True, placeholders)
+    got = features_by_id(payload.layer_payloads(shown, texts, vocab, "en"))
+    want = json.loads(json.dumps({f["properties"]["id"]: f["geometry"] for _, _, c in
+                                  layer_collections(shown, vocab, "en", to_gcj=True, placeholders=placeholders)
+                                  for f in c["features"]}))
+    assert {fid: f["geometry"] for fid, f in got.items()} == want
+    wgs = features_by_id(payload.layer_payloads(shown, payload.display_texts(frame, vocab, "en", False, placeholders),
+                                                vocab, "en"))
+    assert got["yz-chaotianmen"]["geometry"] != wgs["yz-chaotianmen"]["geometry"]
+
+
 def test_payload_text_is_escaped_json(frame, vocab):
     evil = frame.iloc[[0]].copy()
     evil["name_zh"] = '</script><img src=x onerror=alert(1)>"\\'
