@@ -33,6 +33,7 @@ LAYER_ORDER = ("districts", "zones", "business_districts", "corridors", "transit
 DEFAULT_CENTER = (29.465, 106.487)  # between 渝中 and 大渡口: both fit at zoom 11
 DEFAULT_ZOOM = 11
 MIN_ZOOM, MAX_ZOOM = 9, 19
+SELECTION_PANE = "selection"
 # Display geometry only (the data and exports keep every vertex): lines and areas are
 # simplified by 5 % of the precision their location claims (an "area" is only known to
 # ~1 km, so 50 m), within these bounds, and coordinates are rounded to ~1 m.
@@ -245,7 +246,8 @@ def feature_groups(collections: list[tuple[str, str, dict]]) -> list[folium.Feat
 
 def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = False,
                     placeholders: dict[str, Point] | None = None) -> folium.FeatureGroup | None:
-    """A thick outline around the selected feature, drawn above everything else."""
+    """A thick outline around the selected feature, drawn above everything else (in its
+    own pane, which lets clicks through: the layers under it may arrive later)."""
     if not fid or fid not in frame.index:
         return None
     geom = (placeholders or {}).get(fid, frame.loc[fid].geometry)
@@ -253,9 +255,11 @@ def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = Fal
     group = folium.FeatureGroup(name="selection", control=False)
     style = {"color": "#000000", "weight": 6, "fill": False, "opacity": 0.9}
     if geom.geom_type == "Point":
-        folium.CircleMarker([geom.y, geom.x], radius=13, **style, interactive=False).add_to(group)
+        marker = folium.CircleMarker([geom.y, geom.x], radius=13, **style).add_to(group)
+        marker.options.update(interactive=False, pane=SELECTION_PANE)  # folium's path options drop these two
     else:
-        folium.GeoJson(geom.__geo_interface__, style_function=lambda _f: style, interactive=False).add_to(group)
+        folium.GeoJson(geom.__geo_interface__, style_function=lambda _f: style, interactive=False,
+                       pane=SELECTION_PANE).add_to(group)
     return group
 
 
@@ -278,6 +282,7 @@ def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "
     # folium gives min_zoom/max_zoom only to tile layers: with the offline basemap (no
     # tiles) the map itself needs them, and Leaflet.markercluster needs a maxZoom.
     m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
+    folium.map.CustomPane(SELECTION_PANE, z_index=650, pointer_events=False).add_to(m)
     if basemap == "offline":
         add_offline_basemap(m, lang=lang, publish=publish)
     else:

@@ -7,6 +7,8 @@ empty Leaflet GeoJSON layer with the options of :func:`layers.map.feature_groups
 the data arrives.  A dense point payload goes into a Leaflet.markercluster group (the
 vendored plugin) instead, so tens of thousands of points cost a few dozen icons.
 
+The data is fetched at once but drawn in the order of the script (a queue of promises):
+on a canvas what is added last is drawn on top, and responses arrive in any order.
 Clicks still reach st_folium: it listens on the layers present when the script ran,
 and Leaflet passes a click on a feature to its group with ``e.layer`` set to it.
 ``window.planmapPending`` counts fetches still under way (tests and benchmarks wait
@@ -61,18 +63,22 @@ class RemoteGeoJson(JSCSSMixin, MacroElement):
           target.addTo({{ this._parent.get_name() }});
           var url = {{ this.url | tojson }};
           window.planmapPending = (window.planmapPending || 0) + 1;
-          fetch(url)
-            .then(function (r) { if (!r.ok) throw new Error(r.status + " " + r.statusText); return r.json(); })
-            .then(function (data) {
-              styles = data.styles || [];
-              layer.addData(data);
+          var data = fetch(url).then(function (r) {
+            if (!r.ok) throw new Error(r.status + " " + r.statusText);
+            return r.json();
+          });
+          // Fetched at once, drawn in the order of the script: on canvas what is added last
+          // is drawn on top, and responses arrive in any order.
+          window.planmapQueue = (window.planmapQueue || Promise.resolve()).then(function () {
+            return data.then(function (d) {
+              styles = d.styles || [];
+              layer.addData(d);
               if (target !== layer) target.addLayers(layer.getLayers());
-            })
-            .catch(function (e) {
+            }).catch(function (e) {
               console.error("map data " + url + ": " + e);
               (window.planmapFailed = window.planmapFailed || []).push(url);
-            })
-            .finally(function () { window.planmapPending -= 1; });
+            }).finally(function () { window.planmapPending -= 1; });
+          });
         })();
         {% endmacro %}
         """
