@@ -124,12 +124,12 @@ def sidebar(frame, vocab, lang: str, basemaps: list[str]) -> None:
     sb.selectbox(t(lang, "basemap"), basemaps, key="w_basemap", format_func=lambda b: t(lang, "basemaps")[b])
 
 
-def base_map(basemap: str, lang: str, key: str | None) -> folium.Map:
+def base_map(basemap: str, lang: str) -> folium.Map:
     # Not cached: st_folium adds the feature groups to the map object it is given.
     _, vocab, _, _ = load_data()
     centre, zoom = st.session_state.initial_view  # WGS-84: build_base_map converts for AMap
     served = data_route.mounted()
-    return build_base_map(vocab, basemap=basemap, lang=lang, tianditu_key=key, center=centre, zoom=zoom,
+    return build_base_map(vocab, basemap=basemap, lang=lang, center=centre, zoom=zoom,
                           publish=data_route.publish if served else None, cluster_assets=served and dense())
 
 
@@ -205,7 +205,7 @@ def map_panel(frame, lang: str) -> None:
     sel = selection_group(frame, state.selected, needs_gcj02(state.basemap), placeholders())
     centre = to_display(state.lat, state.lon, state.basemap) if state.lat is not None else None
     out = st_folium(
-        base_map(state.basemap, lang, tianditu_key() if state.basemap == "tianditu" else None),
+        base_map(state.basemap, lang),
         key="map", height=660, use_container_width=True,
         feature_group_to_add=groups + ([sel] if sel else []),
         layer_control=folium.LayerControl(collapsed=True),
@@ -269,7 +269,7 @@ def main() -> None:
         targets_view(frame, targets, corpus, lang, state.filters.themes, placeholders())
         return
     if state.view == "planner":
-        planner_view(frame, vocab, corpus, targets, lang, basemap=state.basemap, tianditu_key=tianditu_key())
+        planner_view(frame, vocab, corpus, targets, lang, basemap=state.basemap)
         return
     with left:
         downloads(counted, targets, lang)

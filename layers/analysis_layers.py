@@ -152,10 +152,10 @@ def map_view(bounds, basemap: str = "offline", width_px: int = 700, height_px: i
 
 
 def planner_map(vocab: Vocabulary, groups: list[folium.FeatureGroup], *, lang: str = "zh", basemap: str = "offline",
-                bounds: tuple[float, float, float, float] | None = None, legends=(), tianditu_key: str | None = None) -> folium.Map:
+                bounds: tuple[float, float, float, float] | None = None, legends=()) -> folium.Map:
     """A map with the planner's groups over the app's basemap, fitted to *bounds* (WGS-84 minx, miny, maxx, maxy)."""
     center, zoom = view_for_bounds(bounds) if bounds else (None, None)
-    m = build_base_map(vocab, basemap=basemap, lang=lang, center=center, zoom=zoom, tianditu_key=tianditu_key)
+    m = build_base_map(vocab, basemap=basemap, lang=lang, center=center, zoom=zoom)
     for group in groups:
         group.add_to(m)
     for legend in legends:

@@ -132,11 +132,13 @@ def add_offline_basemap(m: folium.Map, to_gcj: bool = False, lang: str = "zh",
     m.add_child(Attribution(ATTRIBUTION["data"]))
 
 
-def add_tiles(m: folium.Map, basemap: str, tianditu_key: str | None = None) -> None:
+def add_tiles(m: folium.Map, basemap: str) -> None:
+    """The basemap's tile layer.  Tianditu tiles come from this app's tile route, which adds
+    the key on the server (offered only when there is one: :func:`available`)."""
     if basemap == "osm":
         folium.TileLayer(TILES["osm"], attr=ATTRIBUTION["osm"], name="OpenStreetMap", max_zoom=19).add_to(m)
     elif basemap == "amap":
         folium.TileLayer(TILES["amap"], attr=ATTRIBUTION["amap"], name="高德 AMap", subdomains="1234", max_zoom=18).add_to(m)
-    elif basemap == "tianditu" and tianditu_key:  # the key itself never goes into the page
+    elif basemap == "tianditu":
         folium.TileLayer(TILES["tianditu"], attr=ATTRIBUTION["tianditu"], name="天地图", max_zoom=18).add_to(m)
     m.add_child(Attribution(ATTRIBUTION["data"]))

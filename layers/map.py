@@ -265,8 +265,7 @@ def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = Fal
 
 def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "zh",
                    center: tuple[float, float] | None = None, zoom: int | None = None,
-                   tianditu_key: str | None = None, legend_px: int = 12,
-                   publish: Callable[[bytes], str] | None = None, cluster_assets: bool = False) -> folium.Map:
+                   legend_px: int = 12, publish: Callable[[bytes], str] | None = None, cluster_assets: bool = False) -> folium.Map:
     """Basemap, legend and controls, without the feature layers (those are added apart).
 
     *publish*: fetch the offline basemap's shapes from the app (layers/data_route.py)
@@ -286,7 +285,7 @@ def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "
     if basemap == "offline":
         add_offline_basemap(m, lang=lang, publish=publish)
     else:
-        add_tiles(m, basemap, tianditu_key)
+        add_tiles(m, basemap)
     m.add_child(Legend(legend_html(vocab, list(vocab.themes), lang, legend_px)))
     plugins.Fullscreen(position="topleft").add_to(m)
     if cluster_assets:
@@ -296,10 +295,9 @@ def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "
 
 def build_map(frame: gpd.GeoDataFrame, vocab: Vocabulary, *, basemap: str = "offline", lang: str = "zh",
               selected: str | None = None, center: tuple[float, float] | None = None, zoom: int | None = None,
-              tianditu_key: str | None = None, legend_px: int = 12) -> folium.Map:
+              legend_px: int = 12) -> folium.Map:
     """The whole map in one object (for standalone HTML): basemap, layers, selection, controls."""
-    m = build_base_map(vocab, basemap=basemap, lang=lang, center=center, zoom=zoom,
-                       tianditu_key=tianditu_key, legend_px=legend_px)
+    m = build_base_map(vocab, basemap=basemap, lang=lang, center=center, zoom=zoom, legend_px=legend_px)
     to_gcj = needs_gcj02(basemap)
     placeholders = district_only_points(frame)
     # A standalone map has no side panel: its features carry their plan text in popups.

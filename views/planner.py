@@ -177,7 +177,6 @@ class Maps:
     vocab: Vocabulary
     lang: str = "zh"
     basemap: str = "offline"
-    tianditu_key: str | None = None
 
     @property
     def to_gcj(self) -> bool:
@@ -185,8 +184,7 @@ class Maps:
 
     def show(self, groups, key: str, bounds, legends=(), width_px: int = 700) -> None:
         """The groups over the basemap, framed on *bounds* (st_folium ignores a map's own fit_bounds)."""
-        m = al.planner_map(self.vocab, groups, lang=self.lang, basemap=self.basemap, bounds=bounds, legends=legends,
-                           tianditu_key=self.tianditu_key)
+        m = al.planner_map(self.vocab, groups, lang=self.lang, basemap=self.basemap, bounds=bounds, legends=legends)
         center, zoom = al.map_view(bounds, self.basemap, width_px, MAP_HEIGHT)
         st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], center=center, zoom=zoom)
 
@@ -420,10 +418,10 @@ def tracking_section(frame, corpus, targets: pd.DataFrame, maps: Maps) -> None:
 # --- the view ----------------------------------------------------------------------------
 
 def planner_view(frame: gpd.GeoDataFrame, vocab: Vocabulary, corpus: dict, targets: pd.DataFrame, lang: str = "zh",
-                 basemap: str = "offline", tianditu_key: str | None = None,
+                 basemap: str = "offline",
                  unmapped: pd.DataFrame | None = None) -> dict[str, str]:
     """Render the planner tools; returns the planner's URL parameters (also written to the URL)."""
-    maps = Maps(vocab, lang, basemap, tianditu_key)
+    maps = Maps(vocab, lang, basemap)
     notices = init_planner_state(st.query_params.to_dict(), list(vocab.periods))
     if notices:
         st.warning("; ".join(notices))
