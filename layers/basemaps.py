@@ -33,6 +33,7 @@ TILES = {
     "tianditu": TIANDITU_PROXY_URL,  # served by layers/tile_proxy.py, which adds the key server-side
 }
 OFFLINE_BACKGROUND = "#f3f1ea"
+BASEMAP_PANE = "basemap"
 RIVER_STYLE = {"color": "#7fb2e5", "weight": 9, "opacity": 0.9}
 CONTEXT_DISTRICT_STYLE = {"color": "#b9b4a6", "weight": 1, "fillColor": "#fbfaf6", "fillOpacity": 1.0}
 PLAN_DISTRICT_STYLE = {"color": "#8a8577", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 1.0}
@@ -117,8 +118,11 @@ def add_offline_basemap(m: folium.Map, to_gcj: bool = False, lang: str = "zh",
     context, plan, rivers, labels = offline_basemap_data(to_gcj)
     group = folium.FeatureGroup(name="底图 Basemap", control=False, overlay=True)
     if publish:
+        # In a pane of their own, under the features and letting clicks through, the basemap's
+        # shapes need not wait for the features' data, nor they for it.
+        folium.map.CustomPane(BASEMAP_PANE, z_index=350, pointer_events=False).add_to(m)
         for data in offline_basemap_payloads(to_gcj):
-            RemoteGeoJson(publish(data), interactive=False).add_to(group)
+            RemoteGeoJson(publish(data), interactive=False, pane=BASEMAP_PANE, queue=BASEMAP_PANE).add_to(group)
     else:
         for data, style in ((context, CONTEXT_DISTRICT_STYLE), (plan, PLAN_DISTRICT_STYLE), (rivers, RIVER_STYLE)):
             folium.GeoJson(data, style_function=lambda _f, s=style: s, interactive=False).add_to(group)

@@ -7,8 +7,9 @@ empty Leaflet GeoJSON layer with the options of :func:`layers.map.feature_groups
 the data arrives.  A dense point payload goes into a Leaflet.markercluster group (the
 vendored plugin) instead, so tens of thousands of points cost a few dozen icons.
 
-The data is fetched at once but drawn in the order of the script (a queue of promises):
-on a canvas what is added last is drawn on top, and responses arrive in any order.
+The data is fetched at once but drawn in the order of the script (a queue of promises
+per pane): on a canvas what is added last is drawn on top, and responses arrive in any
+order.
 Clicks still reach st_folium: it listens on the layers present when the script ran,
 and Leaflet passes a click on a feature to its group with ``e.layer`` set to it.
 ``window.planmapPending`` counts fetches still under way (tests and benchmarks wait
@@ -46,6 +47,9 @@ class RemoteGeoJson(JSCSSMixin, MacroElement):
         (function () {
           var styles = [];
           var layer = L.geoJson(null, {
+            {%- if this.pane %}
+            pane: {{ this.pane | tojson }},
+            {%- endif %}
             interactive: {{ this.interactive | tojson }},
             smoothFactor: {{ this.smooth_factor | tojson }},
             style: function (f) { return styles[f.properties.s]; },
@@ -69,7 +73,9 @@ class RemoteGeoJson(JSCSSMixin, MacroElement):
           });
           // Fetched at once, drawn in the order of the script: on canvas what is added last
           // is drawn on top, and responses arrive in any order.
-          window.planmapQueue = (window.planmapQueue || Promise.resolve()).then(function () {
+          var queues = window.planmapQueues = window.planmapQueues || {};
+          var queue = {{ this.queue | tojson }};
+          queues[queue] = (queues[queue] || Promise.resolve()).then(function () {
             return data.then(function (d) {
               styles = d.styles || [];
               layer.addData(d);
@@ -84,10 +90,13 @@ class RemoteGeoJson(JSCSSMixin, MacroElement):
         """
     )
 
-    def __init__(self, url: str, *, cluster: bool = False, interactive: bool = True, smooth_factor: float = 1.5):
+    def __init__(self, url: str, *, cluster: bool = False, interactive: bool = True, smooth_factor: float = 1.5,
+                 pane: str | None = None, queue: str = "features"):
+        """*queue*: layers of one queue are drawn in script order (layers in separate panes
+        need not wait for each other)."""
         super().__init__()
         self._name = "RemoteGeoJson"
-        self.url = url
+        self.url, self.pane, self.queue = url, pane, queue
         self.cluster = CLUSTER_OPTIONS if cluster else None
         self.interactive = interactive
         self.smooth_factor = smooth_factor

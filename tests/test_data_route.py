@@ -155,6 +155,9 @@ def test_offline_basemap_shapes_are_published_not_embedded(vocab):
     html = render_script(vocab, [])
     assert store_keys <= set(DATA_URL.findall(html)) and store_keys <= set(data_route.STORE._items)
     assert "渝北区" not in html.split("district-label")[0]  # neighbouring districts: only as a label
+    # in a pane of their own, under the features and letting clicks through
+    assert re.search(r'createPane\(\s*"basemap"\);\s*\S+\.style\.zIndex = 350;\s*\S+\.style\.pointerEvents = .none.', html)
+    assert html.count('pane: "basemap"') == 3
 
 
 # --- the app in served mode (AppTest) ----------------------------------------------
