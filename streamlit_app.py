@@ -130,7 +130,8 @@ def base_map(basemap: str, lang: str) -> folium.Map:
     centre, zoom = st.session_state.initial_view  # WGS-84: build_base_map converts for AMap
     served = data_route.mounted()
     return build_base_map(vocab, basemap=basemap, lang=lang, center=centre, zoom=zoom,
-                          publish=data_route.publish if served else None, cluster_assets=served and dense())
+                          publish=data_route.publish if served else None,
+                          cluster_assets=served and dense(lang, needs_gcj02(basemap)))
 
 
 def leave_presentation() -> None:
@@ -152,9 +153,10 @@ def texts(lang: str, to_gcj: bool):
     return display_texts(frame, vocab, lang, to_gcj, placeholders())
 
 
-@st.cache_resource(show_spinner=False)
-def dense() -> bool:
-    return may_cluster(texts("zh", False), load_data()[0])
+@st.cache_resource(show_spinner=False, max_entries=4)
+def dense(lang: str, to_gcj: bool) -> bool:
+    """Whether some layer may cluster (from the texts this map is drawn from anyway)."""
+    return may_cluster(texts(lang, to_gcj), load_data()[0])
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
