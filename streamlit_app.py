@@ -61,11 +61,17 @@ def placeholders():
     return district_only_points(load_data()[0])
 
 
-def init_session(frame, basemaps: list[str]) -> None:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def known_for(basemaps: tuple[str, ...]) -> Known:
+    """What a link may name (a pass over every feature: once, not per session)."""
+    return Known.from_frame(load_data()[0], basemaps)
+
+
+def init_session(basemaps: list[str]) -> None:
     """First run of a session: the URL decides the view."""
     if "ready" in st.session_state:
         return
-    known = Known.from_frame(frame, basemaps)
+    known = known_for(tuple(basemaps))
     params = st.query_params.to_dict()
     planner_keys = set(PLANNER_PARAMS.values())
     state, notices = parse({k: v for k, v in params.items() if k not in planner_keys}, known)
@@ -234,7 +240,7 @@ def main() -> None:
         st.button("← 地图 / Map", key="leave_present", on_click=leave_presentation)
         return
     basemaps = available(tianditu_key() if mounted() else None)  # Tianditu needs serve.py's tile route
-    init_session(frame, basemaps)
+    init_session(basemaps)
     if st.session_state.w_basemap not in basemaps:
         st.session_state.w_basemap = "offline"
     lang = st.session_state.w_lang
