@@ -23,10 +23,11 @@ from layers.basemaps import available, needs_gcj02
 from layers.i18n import t
 from layers.markdown import md_literal
 from layers.payload import display_texts, layer_payloads, may_cluster
+from layers.raster import pick
 from layers.remote import remote_groups
 from layers.tile_proxy import mounted, tianditu_key
-from layers.map import (DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, district_only_points, feature_groups,
-                        layer_collections, selection_group)
+from layers.map import (DEFAULT_CENTER, DEFAULT_ZOOM, LAYER_ORDER, MAX_ZOOM, RASTER_PANE, build_base_map,
+                        district_only_points, feature_groups, layer_collections, selection_group)
 from views.planner import PARAM as PLANNER_PARAMS
 from views.planner import init_planner_state, planner_params, planner_view
 from views.explore import detail_panel, downloads, search_results
@@ -173,9 +174,46 @@ def payloads(filters: Filters, basemap: str, lang: str) -> list:
 
 def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.FeatureGroup]:
     """The feature layers: fetched from the data route when serve.py mounts it, else embedded."""
-    if data_route.mounted():
-        return remote_groups(payloads(filters, basemap, lang), data_route.publish)
-    return feature_groups(collections(filters, basemap, lang))
+    if not data_route.mounted():
+        return feature_groups(collections(filters, basemap, lang))
+    source = texts(lang, needs_gcj02(basemap)).raster_source
+
+    def tile_url(p) -> str:
+        return data_route.publish_tiles(p.key, lambda: source([(layer, list(ids)) for layer, ids in p.raster]))
+
+    return remote_groups(payloads(filters, basemap, lang), data_route.publish, tile_url, RASTER_PANE, MAX_ZOOM)
+
+
+def tiled(filters: Filters, basemap: str, lang: str):
+    """The payload of the layers drawn as image tiles, if any (only with serve.py's route mounted)."""
+    found = [p for p in payloads(filters, basemap, lang) if p.raster] if data_route.mounted() else []
+    return found[0] if found else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def click_targets(filters: Filters, basemap: str, lang: str):
+    """Every feature on a map with tiles, to find what a click landed on: on tiles the
+    browser cannot tell, and a vector area under a tiled point must not take its click."""
+    shown = filtered(filters)
+    return texts(lang, needs_gcj02(basemap)).raster_source([(layer, list(shown.index[shown.layer == layer]))
+                                                             for layer in LAYER_ORDER if layer in set(shown.layer)])
+
+
+def clicked_feature(out: dict, frame, targets) -> str | None:
+    """The feature a click on the map chose, if the click is new: the one st_folium names
+    or, on a map with tiles (*targets*: every feature on it), the one drawn on top where
+    the click landed."""
+    point, zoom = out.get("last_clicked"), out.get("zoom")
+    new_point = bool(point) and point != st.session_state.get("last_point")
+    if new_point:
+        st.session_state.last_point = point  # once: a later pan must not pick again
+    drawing = (out.get("last_active_drawing") or {}).get("properties", {}).get("id")
+    new_drawing = bool(drawing) and drawing in frame.index and drawing != st.session_state.get("last_click")
+    if new_drawing:
+        st.session_state.last_click = drawing
+    if targets is None:
+        return drawing if new_drawing else None
+    return pick(targets, point["lng"], point["lat"], zoom) if new_point and zoom is not None else None
 
 
 def to_display(lat: float, lon: float, basemap: str) -> tuple[float, float]:
@@ -210,20 +248,23 @@ def map_panel(frame, lang: str) -> None:
     """The map; pans, zooms and clicks rerun only this fragment (a new selection reruns the page)."""
     state = current_state()
     groups = map_groups(state.filters, state.basemap, lang)
+    tiles = tiled(state.filters, state.basemap, lang)
     sel = selection_group(frame, state.selected, needs_gcj02(state.basemap), placeholders())
     centre = to_display(state.lat, state.lon, state.basemap) if state.lat is not None else None
+    if tiles:
+        st.caption(t(lang, "tiled", layers=tiles.label))
     out = st_folium(
         base_map(state.basemap, lang),
         key="map", height=660, use_container_width=True,
         feature_group_to_add=groups + ([sel] if sel else []),
         layer_control=folium.LayerControl(collapsed=True),
         center=centre, zoom=state.zoom,
-        returned_objects=["last_active_drawing", "center", "zoom"],
+        # A click on image tiles is resolved here, from where it landed.
+        returned_objects=["last_active_drawing", "center", "zoom"] + (["last_clicked"] if tiles else []),
     ) or {}
     remember_view(out, state.basemap)
-    clicked = (out.get("last_active_drawing") or {}).get("properties", {}).get("id")
-    if clicked and clicked in frame.index and clicked != st.session_state.get("last_click"):
-        st.session_state.last_click = clicked
+    clicked = clicked_feature(out, frame, click_targets(state.filters, state.basemap, lang) if tiles else None)
+    if clicked and clicked != st.session_state.get("selected"):
         st.session_state.selected = clicked
         st.rerun(scope="app")
 

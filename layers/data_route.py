@@ -15,6 +15,11 @@ and the app embeds the data in the script as before.
 Payloads are kept in memory, least recently used first out, within ``limit_bytes``.  The
 app registers the payloads of a map on every run of it, so a map on screen keeps its
 data; a URL whose payload has gone (a server restart, say) answers 404 with a message.
+
+A layer drawn as image tiles (layers/raster.py) is registered with the recipe of its
+:class:`~layers.raster.RasterSource` instead, and served at
+``/api/data/<key>/{z}/{x}/{y}.png``: the source is made on the first tile asked for, and
+each tile is drawn once and kept (least recently used out first, within its own limit).
 """
 from __future__ import annotations
 
@@ -22,13 +27,19 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
+from typing import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from . import raster
+
 PATH = "/api/data/{key:str}.geojson"
 URL = "/api/data/{key}.geojson"  # relative to the app's origin, like the tile route
+TILE_PATH = "/api/data/{key:str}/{z:int}/{x:int}/{y:int}.png"
+TILE_URL = "/api/data/{key}/{{z}}/{{x}}/{{y}}.png"
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 MEDIA_TYPE = "application/geo+json"
 GZIP_LEVEL = 3  # ~8× smaller for this data; higher levels cost far more time for little gain
 _mounted = False
@@ -89,7 +100,72 @@ class PayloadStore:
         return self._size
 
 
+class TileStore:
+    """Image-tiled layers by key: the recipe of each source, the sources made (a few, the
+    most recently used) and the tiles drawn, least recently used out first over *limit_bytes*."""
+
+    def __init__(self, limit_bytes: int = 64 * 2**20, sources: int = 16):
+        self.limit_bytes, self.max_sources = limit_bytes, sources
+        self._recipes: OrderedDict[str, Callable[[], raster.RasterSource]] = OrderedDict()
+        self._sources: OrderedDict[str, raster.RasterSource] = OrderedDict()
+        self._tiles: OrderedDict[tuple, bytes | None] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self._making = threading.Lock()  # one source made at a time: concurrent tiles wait for it
+
+    def put(self, key: str, recipe: Callable[[], raster.RasterSource]) -> str:
+        with self._lock:
+            self._recipes[key] = recipe
+            self._recipes.move_to_end(key)
+            while len(self._recipes) > 256:
+                self._recipes.popitem(last=False)
+        return key
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._recipes
+
+    def source(self, key: str) -> raster.RasterSource | None:
+        with self._making:
+            with self._lock:
+                if key in self._sources:
+                    self._sources.move_to_end(key)
+                    return self._sources[key]
+                recipe = self._recipes.get(key)
+            if recipe is None:
+                return None
+            made = recipe()
+            with self._lock:
+                self._sources[key] = made
+                while len(self._sources) > self.max_sources:
+                    self._sources.popitem(last=False)
+            return made
+
+    def tile(self, key: str, z: int, x: int, y: int) -> bytes | None:
+        """The tile's PNG (None: nothing drawn there).  KeyError for an unknown key."""
+        with self._lock:
+            if (key, z, x, y) in self._tiles:
+                self._tiles.move_to_end((key, z, x, y))
+                return self._tiles[(key, z, x, y)]
+        source = self.source(key)
+        if source is None:
+            raise KeyError(key)
+        png = raster.render_tile(source, z, x, y)
+        with self._lock:
+            self._tiles[(key, z, x, y)] = png
+            self._size += len(png or b"")
+            while self._size > self.limit_bytes and len(self._tiles) > 1:
+                self._size -= len(self._tiles.popitem(last=False)[1] or b"")
+        return png
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+
 STORE = PayloadStore()
+TILES = TileStore()
+# What an empty tile is: one transparent pixel (Leaflet stretches it over the tile).
+EMPTY_PNG = raster.empty_png()
 
 
 def publish(data: bytes, key: str | None = None, store: PayloadStore = STORE) -> str:
@@ -97,13 +173,18 @@ def publish(data: bytes, key: str | None = None, store: PayloadStore = STORE) ->
     return URL.format(key=store.put(data, key))
 
 
+def publish_tiles(key: str, recipe: Callable[[], raster.RasterSource], store: TileStore = TILES) -> str:
+    """Register an image-tiled layer (*recipe* makes its source on first use); its Leaflet tile URL."""
+    return TILE_URL.format(key=store.put(key, recipe))
+
+
 def mounted() -> bool:
     """Whether this server process serves :data:`PATH` (see :func:`routes`)."""
     return _mounted
 
 
-def routes(store: PayloadStore = STORE) -> list[Route]:
-    """The Starlette route serving the store, for ``st.App(..., routes=routes())``."""
+def routes(store: PayloadStore = STORE, tiles: TileStore = TILES) -> list[Route]:
+    """The Starlette routes serving the stores, for ``st.App(..., routes=routes())``."""
     global _mounted
 
     async def payload(request):
@@ -111,12 +192,22 @@ def routes(store: PayloadStore = STORE) -> list[Route]:
         data = store.get(key)
         if data is None:
             return PlainTextResponse("Unknown or expired map data: reload the page.", status_code=404)
-        headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
+        headers = {**IMMUTABLE, "Vary": "Accept-Encoding"}
         if "gzip" in request.headers.get("accept-encoding", ""):
             packed = await run_in_threadpool(store.gzipped, key)
             if packed is not None:
                 return Response(packed, media_type=MEDIA_TYPE, headers={**headers, "Content-Encoding": "gzip"})
         return Response(data, media_type=MEDIA_TYPE, headers=headers)
 
+    async def tile(request):
+        key, z, x, y = (request.path_params[k] for k in ("key", "z", "x", "y"))
+        if not raster.valid_tile(z, x, y):
+            return PlainTextResponse(f"No tile {z}/{x}/{y}.", status_code=400)
+        try:
+            png = await run_in_threadpool(tiles.tile, key, z, x, y)
+        except KeyError:
+            return PlainTextResponse("Unknown or expired map data: reload the page.", status_code=404)
+        return Response(png or EMPTY_PNG, media_type="image/png", headers=IMMUTABLE)
+
     _mounted = True
-    return [Route(PATH, payload, methods=["GET"])]
+    return [Route(PATH, payload, methods=["GET"]), Route(TILE_PATH, tile, methods=["GET"])]

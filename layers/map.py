@@ -34,6 +34,7 @@ DEFAULT_CENTER = (29.465, 106.487)  # between 渝中 and 大渡口: both fit at 
 DEFAULT_ZOOM = 11
 MIN_ZOOM, MAX_ZOOM = 9, 19
 SELECTION_PANE = "selection"
+RASTER_PANE = "raster"  # layers drawn as image tiles: over the offline basemap (350), under vector layers (400)
 # Display geometry only (the data and exports keep every vertex): lines and areas are
 # simplified by 5 % of the precision their location claims (an "area" is only known to
 # ~1 km, so 50 m), within these bounds, and coordinates are rounded to ~1 m.
@@ -282,6 +283,7 @@ def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "
     # tiles) the map itself needs them, and Leaflet.markercluster needs a maxZoom.
     m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
     folium.map.CustomPane(SELECTION_PANE, z_index=650, pointer_events=False).add_to(m)
+    folium.map.CustomPane(RASTER_PANE, z_index=375, pointer_events=False).add_to(m)
     if basemap == "offline":
         add_offline_basemap(m, lang=lang, publish=publish)
     else:

@@ -8,12 +8,16 @@ system, for the whole data, and a filtered layer is a join of those texts: at ×
 
 A payload is the GeoJSON :func:`layers.remote.encode` makes.  A layer showing more than
 :data:`CLUSTER_POINTS` points sends its points apart, to be clustered in the browser
-(see :mod:`layers.remote`).
+(see :mod:`layers.remote`).  A map of more than :data:`VECTOR_BUDGET` features draws its
+largest layers as image tiles instead (:mod:`layers.raster`): their payload is the list
+of ids to draw, not GeoJSON.
 """
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 from shapely.geometry import Point
@@ -22,31 +26,57 @@ from geo.vocab import Vocabulary
 
 from .data_route import payload_key
 from .map import LAYER_ORDER, POINT_RANK, draw_rank, layer_collections, style_table
+from .raster import RasterSource, Shapes
 from .remote import encode
 
 CLUSTER_POINTS = 2000  # more points than this in one layer are clustered (the ×10 data and up)
+# Features Leaflet draws as objects at most; past it, the largest layers become image
+# tiles.  Leaflet builds and paints ~10k features here in about a second (the ×10 data,
+# 8,156 features, stays vector); at ×100 the 81,506 took 4 s after the page.
+TILED = "tiled"  # the layer name of the payload of image tiles
+VECTOR_BUDGET = int(os.environ.get("PLANMAP_VECTOR_BUDGET", 10_000))
 
 
 @dataclass(frozen=True)
 class DisplayTexts:
-    """Per layer, its style table; per feature, its display JSON text and draw rank."""
+    """Per layer, its style table; per feature, its display JSON text, draw rank, style index
+    and geometry as drawn (GeoJSON, display coordinates)."""
 
     styles: dict[str, list[dict]]
     text: dict[str, str]
     rank: dict[str, int]  # layers.map.draw_rank of each feature as drawn
+    style: dict[str, int]
+    geometry: dict[str, dict]
+    crs: str  # "wgs84" or "gcj02"
+
+    @cached_property
+    def shapes(self) -> Shapes:
+        """Every feature's display geometry in Web Mercator, for image tiles (made on first use)."""
+        return Shapes.from_geojson(self.geometry)
+
+    def raster_source(self, parts: list[tuple[str, list[str]]]) -> RasterSource:
+        """The features of some layers ((layer, ids) in drawing order) as one tiled source."""
+        ids, style, styles = [], [], []
+        for layer, members in parts:
+            ids += members
+            style += [len(styles) + self.style[i] for i in members]
+            styles += self.styles[layer]
+        return RasterSource.of(self.shapes, ids, style, styles)
 
 
 def display_texts(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, to_gcj: bool,
                   placeholders: dict[str, Point]) -> DisplayTexts:
     """The JSON text of every feature of *frame* as the map draws it (once per language and CRS)."""
-    styles, text, rank = {}, {}, {}
+    styles, text, rank, style, geometry = {}, {}, {}, {}, {}
     for layer, _label, collection in layer_collections(frame, vocab, lang, to_gcj=to_gcj, placeholders=placeholders):
         styles[layer], features = style_table(collection["features"])
         for feature in features:
             fid = feature["properties"]["id"]
             text[fid] = json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
             rank[fid] = draw_rank(feature["geometry"]["type"])
-    return DisplayTexts(styles, text, rank)
+            style[fid] = feature["properties"]["s"]
+            geometry[fid] = feature["geometry"]
+    return DisplayTexts(styles, text, rank, style, geometry, "gcj02" if to_gcj else "wgs84")
 
 
 @dataclass(frozen=True)
@@ -57,16 +87,37 @@ class Payload:
     key: str
     features: int
     cluster: bool = False
+    # The layers drawn as image tiles, all in one payload: (layer, ids) each, data empty.
+    raster: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabulary, lang: str) -> list[Payload]:
+def raster_layers(counts: dict[str, int], budget: int = VECTOR_BUDGET) -> set[str]:
+    """The layers to draw as tiles: the largest, until the rest fit in *budget* features."""
+    out, total = set(), sum(counts.values())
+    for layer, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        if total <= budget:
+            break
+        out.add(layer)
+        total -= n
+    return out
+
+
+def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabulary, lang: str,
+                   budget: int | None = None) -> list[Payload]:
     """The payloads of the features of *shown* (filtered rows of the frame *texts* was made
-    from), in LAYER_ORDER; a layer with many points gets a second, clustered payload."""
+    from), in LAYER_ORDER; a layer with many points gets a second, clustered payload.  With
+    more than *budget* features (VECTOR_BUDGET) on the map, the largest layers are drawn
+    as image tiles, together: one payload, first (the tiles lie under vector layers)."""
     out = []
-    for layer, part in shown.groupby("layer", sort=False):
-        if layer not in texts.styles:
+    parts = {layer: part for layer, part in shown.groupby("layer", sort=False) if layer in texts.styles}
+    tiled = raster_layers({layer: len(part) for layer, part in parts.items()},
+                          VECTOR_BUDGET if budget is None else budget)
+    raster = []
+    for layer in sorted(parts, key=LAYER_ORDER.index):
+        ids = sorted(parts[layer].index, key=texts.rank.__getitem__)  # stable: the frame's order within a rank
+        if layer in tiled:
+            raster.append((layer, tuple(ids)))
             continue
-        ids = sorted(part.index, key=texts.rank.__getitem__)  # stable: keeps the frame's order within a rank
         label = f"{vocab.label('layers', layer, lang)} ({len(ids)})"
         points = [i for i in ids if texts.rank[i] == POINT_RANK]
         groups = [(ids, False)]
@@ -76,7 +127,12 @@ def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabula
             if members:
                 data = encode(texts.styles[layer], [texts.text[i] for i in members])
                 out.append(Payload(layer, label, data, payload_key(data), len(members), cluster))
-    return sorted(out, key=lambda p: (LAYER_ORDER.index(p.layer), p.cluster))
+    if raster:
+        key = payload_key("\n".join([texts.crs] + [f"{layer}:{','.join(ids)}" for layer, ids in raster]).encode())
+        names = ("、" if lang == "zh" else ", ").join(vocab.label("layers", layer, lang) for layer, _ in raster)
+        count = sum(len(ids) for _, ids in raster)
+        out.insert(0, Payload(TILED, f"{names} ({count})", b"", key, count, raster=tuple(raster)))
+    return out
 
 
 def may_cluster(texts: DisplayTexts, frame: gpd.GeoDataFrame) -> bool:

@@ -104,6 +104,32 @@ class RemoteGeoJson(JSCSSMixin, MacroElement):
         self.default_css = CLUSTER_CSS if cluster else []
 
 
+class RasterTiles(MacroElement):
+    """A layer drawn as image tiles by the app (layers/raster.py), in a pane of its own under
+    the vector layers that lets clicks through to the map (the app resolves them).
+    ``planmapLoaded`` is set once the tiles in view have arrived (tests and benchmarks)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var layer = L.tileLayer({{ this.url | tojson }}, {{ this.options | tojson }});
+          layer.on("loading", function () { layer.planmapLoaded = false; });
+          layer.on("load", function () { layer.planmapLoaded = true; });
+          layer.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, features: int, pane: str, max_zoom: int):
+        super().__init__()
+        self._name = "RasterTiles"
+        self.url = url
+        self.options = {"pane": pane, "maxZoom": max_zoom, "tileSize": 256, "planmapFeatures": features,
+                        "updateWhenZooming": False}
+
+
 class ClusterAssets(JSCSSMixin, MacroElement):
     """Leaflet.markercluster for a map that may cluster later: st_folium loads a map's
     scripts once, when the map is first drawn, so they must be there from the start."""
@@ -112,12 +138,17 @@ class ClusterAssets(JSCSSMixin, MacroElement):
     default_css = CLUSTER_CSS
 
 
-def remote_groups(payloads, publish: Callable[[bytes, str], str]) -> list[folium.FeatureGroup]:
+def remote_groups(payloads, publish: Callable[[bytes, str], str], tile_url: Callable[[object], str] | None = None,
+                  raster_pane: str = "", max_zoom: int = 19) -> list[folium.FeatureGroup]:
     """One toggleable group per layer, holding a :class:`RemoteGeoJson` per payload
-    (:class:`layers.payload.Payload`); *publish* registers a payload and returns its URL."""
+    (:class:`layers.payload.Payload`), or :class:`RasterTiles` for a layer drawn as tiles;
+    *publish* registers a payload and returns its URL, *tile_url* does so for a tiled one."""
     groups: dict[str, folium.FeatureGroup] = {}
     for p in payloads:
         if p.layer not in groups:
             groups[p.layer] = folium.FeatureGroup(name=p.label, show=True)
-        RemoteGeoJson(publish(p.data, p.key), cluster=p.cluster).add_to(groups[p.layer])
+        if p.raster:
+            RasterTiles(tile_url(p), p.features, raster_pane, max_zoom).add_to(groups[p.layer])
+        else:
+            RemoteGeoJson(publish(p.data, p.key), cluster=p.cluster).add_to(groups[p.layer])
     return list(groups.values())

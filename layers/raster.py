@@ -1,0 +1,197 @@
+"""Dense layers as image tiles drawn on the server, and clicks on them resolved here.
+
+Leaflet makes an object of every feature it draws: at ×100 (81,506 features) building
+and painting them takes seconds whatever the renderer (canvas, clustering included).
+Past a budget of features (see :mod:`layers.payload`), the largest layers are drawn as
+256-px PNG tiles instead: the browser loads a few images, and the server draws each
+tile once (cached by :mod:`layers.data_route`) from the same display geometry and
+styles as the vector layers: theme colours, dashed lines for approximate locations,
+hollow markers.  Tiles carry no hover text; a click on the map comes back through
+st_folium and :func:`pick` finds the feature under it.
+
+Geometry is in the map's display coordinates (WGS-84, or GCJ-02 on AMap), projected to
+Web Mercator (EPSG:3857), the tiles' own system.
+"""
+from __future__ import annotations
+
+import io
+import math
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import CircleCollection, LineCollection, PathCollection
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.path import Path as MplPath
+from PIL import Image
+from pyproj import Transformer
+
+TILE_PX = 256
+DPI = 100
+PT = 72 / DPI                     # one CSS pixel in points
+HALF_WORLD = math.pi * 6378137.0  # Web Mercator half width, metres
+AREA, LINE, POINT = 0, 1, 2       # draw order, as on the vector map: areas, lines, points on top
+_TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+_RENDER = threading.Lock()  # matplotlib's font and path caches are not made for threads
+
+
+def metres_per_pixel(zoom: float) -> float:
+    return 2 * HALF_WORLD / (TILE_PX * 2**zoom)
+
+
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of an XYZ tile, in Web Mercator metres."""
+    size = 2 * HALF_WORLD / 2**z
+    return -HALF_WORLD + x * size, HALF_WORLD - (y + 1) * size, -HALF_WORLD + (x + 1) * size, HALF_WORLD - y * size
+
+
+def valid_tile(z: int, x: int, y: int) -> bool:
+    return 0 <= z <= 24 and 0 <= x < 2**z and 0 <= y < 2**z
+
+
+def view_tiles(lon: float, lat: float, zoom: int, width_px: int, height_px: int) -> list[tuple[int, int, int]]:
+    """The tiles a map of *width_px* × *height_px* centred on (*lon*, *lat*) at *zoom* shows."""
+    x, y = _TO_MERCATOR.transform(lon, lat)
+    m = metres_per_pixel(zoom)
+    size = TILE_PX * m
+    col = lambda v: int((v + HALF_WORLD) // size)  # noqa: E731
+    row = lambda v: int((HALF_WORLD - v) // size)  # noqa: E731
+    cols = range(col(x - width_px / 2 * m), col(x + width_px / 2 * m) + 1)
+    rows = range(row(y + height_px / 2 * m), row(y - height_px / 2 * m) + 1)
+    return [(zoom, c, r) for c in cols for r in rows if valid_tile(zoom, c, r)]
+
+
+def to_mercator(geoms: np.ndarray) -> np.ndarray:
+    return shapely.transform(geoms, lambda xy: np.column_stack(_TO_MERCATOR.transform(xy[:, 0], xy[:, 1])))
+
+
+def _kind(geom) -> int:
+    return {0: POINT, 4: POINT, 1: LINE, 2: LINE, 5: LINE}.get(shapely.get_type_id(geom), AREA)
+
+
+@dataclass
+class Shapes:
+    """Display geometry of many features in Web Mercator, made once per coordinate system."""
+
+    index: dict[str, int]
+    geom: np.ndarray   # shapely geometries, EPSG:3857
+    kind: np.ndarray   # POINT, LINE or AREA
+
+    @classmethod
+    def from_geojson(cls, geometries: dict[str, dict]) -> "Shapes":
+        """From GeoJSON geometry dicts (display coordinates) by feature id."""
+        ids = list(geometries)
+        geom = to_mercator(np.array([shapely.geometry.shape(geometries[i]) for i in ids], dtype=object))
+        return cls({fid: n for n, fid in enumerate(ids)}, geom, np.array([_kind(g) for g in geom], dtype=np.int8))
+
+
+@dataclass
+class RasterSource:
+    """One layer's features to draw as tiles: their shapes, style index and the style table."""
+
+    ids: list[str]
+    geom: np.ndarray
+    kind: np.ndarray
+    style: np.ndarray                  # index into styles, per feature
+    styles: list[dict]                 # Leaflet path options (layers/style.py)
+    tree: shapely.STRtree = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.tree = shapely.STRtree(self.geom)
+        # How far past its geometry a feature's ink reaches, in pixels.
+        self.reach_px = max((s.get("radius", 0) + s.get("weight", 1) for s in self.styles), default=1)
+
+    @classmethod
+    def of(cls, shapes: Shapes, ids: list[str], style: list[int], styles: list[dict]) -> "RasterSource":
+        rows = np.array([shapes.index[i] for i in ids], dtype=np.int64)
+        return cls(list(ids), shapes.geom[rows], shapes.kind[rows], np.asarray(style, dtype=np.int64), styles)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def render_tile(source: RasterSource, z: int, x: int, y: int) -> bytes | None:
+    """The PNG of one tile (transparent where nothing is drawn); None when no feature touches it."""
+    west, south, east, north = tile_bounds(z, x, y)
+    pad = source.reach_px * metres_per_pixel(z)
+    hits = source.tree.query(shapely.box(west - pad, south - pad, east + pad, north + pad))
+    if not len(hits):
+        return None
+    hits.sort()  # the layer's own order (areas, lines, points, as in its payload)
+    with _RENDER, rc_context({"lines.scale_dashes": False, "path.simplify": True}):
+        fig = Figure(figsize=(TILE_PX / DPI, TILE_PX / DPI), dpi=DPI)
+        canvas = FigureCanvasAgg(fig)
+        fig.patch.set_alpha(0)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_axis_off()
+        ax.set_xlim(west, east)
+        ax.set_ylim(south, north)
+        for kind in (AREA, LINE, POINT):
+            rows = hits[source.kind[hits] == kind]
+            for s in np.unique(source.style[rows]):
+                _draw(ax, kind, source.geom[rows[source.style[rows] == s]], source.styles[s])
+        canvas.draw()
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        out = io.BytesIO()
+        image.save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+def _dashes(style: dict):
+    dash = style.get("dashArray")
+    return (0, tuple(float(v) * PT for v in str(dash).split())) if dash else "solid"
+
+
+def _draw(ax, kind: int, geoms: np.ndarray, style: dict) -> None:
+    """Features of one kind and one style, as one collection (Leaflet's path options)."""
+    edge = to_rgba(style.get("color", "#3388ff"), style.get("opacity", 1.0))
+    filled = style.get("fill", True) is not False
+    face = to_rgba(style.get("fillColor", style.get("color", "#3388ff")),
+                   style.get("fillOpacity", 0.2) if filled else 0)
+    width = style.get("weight", 3) * PT
+    if kind == POINT:
+        xy = shapely.get_coordinates(geoms)
+        size = math.pi * (style.get("radius", 6) * PT) ** 2  # CircleCollection sizes are areas, points²
+        ax.add_collection(CircleCollection([size], offsets=xy, offset_transform=ax.transData, facecolors=[face],
+                                           edgecolors=[edge], linewidths=width))
+    elif kind == LINE:
+        parts = shapely.get_parts(geoms)
+        ax.add_collection(LineCollection([shapely.get_coordinates(p) for p in parts], colors=[edge], linewidths=width,
+                                         linestyles=_dashes(style), capstyle="round", joinstyle="round"))
+    else:
+        ax.add_collection(PathCollection([_area_path(g) for g in geoms], facecolors=[face], edgecolors=[edge],
+                                         linewidths=width, linestyles=_dashes(style), joinstyle="round"))
+
+
+def _area_path(geom) -> MplPath:
+    rings = shapely.get_rings(shapely.get_parts(geom))
+    return MplPath.make_compound_path(*(MplPath(shapely.get_coordinates(r), closed=True) for r in rings))
+
+
+def pick(source: RasterSource, lon: float, lat: float, zoom: float, tolerance_px: float = 3) -> str | None:
+    """The feature drawn under a click at (*lon*, *lat*) (display coordinates) on the tiles of
+    *source* at *zoom*, or None.  What is drawn on top wins, as on the vector map: points,
+    then lines, then areas; among equals the nearest, then the later layer."""
+    x, y = _TO_MERCATOR.transform(lon, lat)
+    click = shapely.Point(x, y)
+    m = metres_per_pixel(zoom)
+    best = None
+    for row in source.tree.query(click.buffer((source.reach_px + tolerance_px) * m, 4)):
+        style = source.styles[source.style[row]]
+        kind = int(source.kind[row])
+        ink = {POINT: style.get("radius", 6) + style.get("weight", 1) / 2, LINE: style.get("weight", 3) / 2}.get(kind, 0)
+        distance = shapely.distance(source.geom[row], click) / m  # pixels; 0 inside an area
+        if distance <= ink + tolerance_px and (best is None or (kind, -distance, row) > best):
+            best = (kind, -distance, row)
+    return source.ids[best[2]] if best else None
+
+
+def empty_png() -> bytes:
+    """One transparent pixel: what an empty tile is (Leaflet stretches it over the tile)."""
+    out = io.BytesIO()
+    Image.new("RGBA", (1, 1), (0, 0, 0, 0)).save(out, format="PNG")
+    return out.getvalue()
