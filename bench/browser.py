@@ -12,22 +12,26 @@ LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 # GeoJson's) carry id and tooltip; points of a clustered layer count when their cluster
 # group is on the map (each is drawn inside a cluster's count until zoomed in).  The
 # naive projects are plain markers (the basemap's district labels are DivIcon markers
-# and do not count).  While the app's layers are still being fetched the count is
+# and do not count).  A layer drawn as image tiles counts its features once its tiles in
+# view have loaded.  While the app's layers are still being fetched the count is
 # negative.
 DRAWN_JS = """() => {
   if (!window.map_div || !window.L) return -1;
   const ids = new Set();
-  let markers = 0;
+  let markers = 0, tiled = 0, loading = false;
   const count = l => {
     const p = l.feature && l.feature.properties;
     if (p && p.id && p.tooltip !== undefined) ids.add(p.id);
     else if (!l.feature && l instanceof L.Marker && !(l.options.icon instanceof L.DivIcon)) markers += 1;
   };
   map_div.eachLayer(l => {
+    if (l.options && l.options.planmapFeatures) {
+      if (l.planmapLoaded) tiled += l.options.planmapFeatures; else loading = true;
+    }
     count(l);
     if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) l.getLayers().forEach(count);
   });
-  return (window.planmapPending || 0) > 0 ? -1 : ids.size + markers;
+  return (window.planmapPending || 0) > 0 || loading ? -1 : ids.size + markers + tiled;
 }"""
 NEXT_PAINT_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 

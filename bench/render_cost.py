@@ -5,7 +5,10 @@ the data and draws the default map, then each timed run changes the theme filter
 "every theme but one" (a different one each run, so the app's cached collections miss
 and the map is rebuilt for ~90 % of the features) and times the whole rerun of the
 script.  Bytes are what the browser gets for that rerun (see component_bytes), as
-Streamlit sends them to the browser (the JSON in the component element).
+Streamlit sends them to the browser (the JSON in the component element).  When the map
+draws layers as image tiles (layers/raster.py, the ×100 data), the server also draws
+the tiles the map shows at first (VIEW_PX, as in bench/browser.py's window): that time
+counts in ``filter_ms`` (``tiles_ms`` apart) and the tiles in the bytes.
 
 Runs in its own process because geo reads PLANMAP_DATA_DIR when imported; prints one
 JSON line per run, and stops at the first run over --limit seconds:
@@ -34,6 +37,23 @@ SAMPLE = 300  # features drawn naively to estimate the naive map of every featur
 
 
 DATA_URL = re.compile(r"/api/data/([0-9a-f]+)\.geojson")
+TILE_URL = re.compile(r"/api/data/([0-9a-f]+)/\{z\}/\{x\}/\{y\}\.png")
+VIEW_PX = (572, 660)  # the map's size in a 1400×1000 window (bench/browser.py)
+
+
+def view_tiles(at: AppTest, drawn: set[str]) -> tuple[int, float]:
+    """(bytes, ms) of drawing the tiles the map shows at first, for tiled layers not drawn before."""
+    from layers import data_route, raster
+    from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM
+
+    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
+    new = set(TILE_URL.findall(element.proto.json_args)) - drawn
+    drawn |= new
+    start, size = time.perf_counter(), 0
+    for key in new:
+        for z, x, y in raster.view_tiles(DEFAULT_CENTER[1], DEFAULT_CENTER[0], DEFAULT_ZOOM, *VIEW_PX):
+            size += len(data_route.TILES.tile(key, z, x, y) or data_route.EMPTY_PNG)
+    return size, (time.perf_counter() - start) * 1000 if new else 0.0
 
 
 def component_bytes(at: AppTest, fetched: set[str]) -> tuple[int, int]:
@@ -70,8 +90,10 @@ def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
         at.query_params["load_only"] = "1"  # its first run would draw every feature: minutes at ×100
     at.run()
     fetched: set[str] = set()
+    drawn: set[str] = set()
     if kind == "app":
         component_bytes(at, fetched)  # what the first page fetched
+        view_tiles(at, drawn)
     at.query_params.pop("load_only", None)
     for k in range(runs):
         at.sidebar.multiselect(key="w_themes").set_value(all_themes_but(k))
@@ -85,7 +107,9 @@ def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
         if at.exception:
             raise RuntimeError(f"{kind} failed: {at.exception[0].message}")
         sent, packed = component_bytes(at, fetched)
-        print(json.dumps({"filter_ms": elapsed * 1000, "bytes": sent, "bytes_gzip": packed}), flush=True)
+        tiles, tiles_ms = view_tiles(at, drawn) if kind == "app" else (0, 0.0)
+        print(json.dumps({"filter_ms": elapsed * 1000 + tiles_ms, "rerun_ms": elapsed * 1000, "tiles_ms": tiles_ms,
+                          "bytes": sent + tiles, "bytes_gzip": packed + tiles}), flush=True)
 
 
 def naive_estimate() -> None:

@@ -8,7 +8,8 @@ For the bundled data and synthetic ×10 and ×100 scale-ups (bench/synthetic.py,
 in --work) it measures, median of --runs runs:
 
 1. ``filter_ms``: server time of the app's rerun after a filter change, run through
-   Streamlit's AppTest (bench/render_cost.py);
+   Streamlit's AppTest (bench/render_cost.py), plus drawing the image tiles of the map's
+   first view where it draws layers as tiles (``tiles_ms``; ×100);
 2. ``bytes``: what the browser gets for that rerun: st_folium's arguments and the map
    data payloads it has not fetched before (``bytes_gzip``: the same as sent gzipped);
 3. ``ready_s``: headless Chromium, from opening the page to every feature drawn (a
@@ -125,6 +126,7 @@ def measure(browser, kind: str, data_dir: Path, runs: int, limit_s: float) -> di
         "filter_ms": round(statistics.median(c["filter_ms"] for c in costs), 1) if costs else limit_s * 1000,
         "bytes": costs[0]["bytes"] if costs else None,
         "bytes_gzip": costs[0].get("bytes_gzip") if costs else None,
+        "tiles_ms": round(statistics.median(c.get("tiles_ms", 0) for c in costs), 1) if costs else None,
         "peak_mb": round(peak, 1),
         "features": feature_count(data_dir),
         "runs": {"ready": len(ready), "filter": len(costs)},
@@ -198,9 +200,12 @@ one-point st_folium map {results['floor_page_s']:g} s: the floor under every rea
   context per visit; one unmeasured visit first, which loads the data into the server).
 - **filter_ms**: server time of the whole app rerun after a filter change (AppTest; the
   theme filter set to all themes but one, a different one each run, so the app's cached
-  layers miss and nearly every feature is drawn again; bench/render_cost.py).
+  layers miss and nearly every feature is drawn again; bench/render_cost.py), plus, where
+  the map draws its largest layers as image tiles (past 10,000 features: ×100), drawing
+  the tiles of the map's first view for the new filter: {', '.join(f"{n} {results[n]['tiles_ms']:,.0f} ms" for n in ('bundled', 'x10', 'x100'))} of it.
 - **bytes**: what the browser gets for that rerun: the st_folium component's arguments
-  plus, for the app, the map data it fetches anew from the data route (uncompressed; as
+  plus, for the app, the map data it fetches anew from the data route and the tiles of
+  its first view (uncompressed; as
   served gzipped: {', '.join(f"{n} {results[n]['bytes_gzip']:,}" for n in ('bundled', 'x10', 'x100'))}).
 - **peak_mb**: peak RSS of the Streamlit process (loading and validating the data included).
 - ≥: the baseline did not finish within the limit, so the figure (and the ratio) is a
