@@ -75,11 +75,13 @@ def _kind(geom) -> int:
 
 @dataclass
 class Shapes:
-    """Display geometry of many features in Web Mercator, made once per coordinate system."""
+    """Display geometry of many features in Web Mercator, made once per coordinate system,
+    with what matplotlib draws of each (made on first use, then kept)."""
 
     index: dict[str, int]
     geom: np.ndarray   # shapely geometries, EPSG:3857
-    kind: np.ndarray   # POINT, LINE or AREA
+    kind: np.ndarray   # AREA, LINE or POINT
+    _drawn: dict[int, object] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_geojson(cls, geometries: dict[str, dict]) -> "Shapes":
@@ -88,30 +90,59 @@ class Shapes:
         geom = to_mercator(np.array([shapely.geometry.shape(geometries[i]) for i in ids], dtype=object))
         return cls({fid: n for n, fid in enumerate(ids)}, geom, np.array([_kind(g) for g in geom], dtype=np.int8))
 
+    def drawn(self, row: int):
+        """An area's compound path, a line's part coordinates, or a point's (x, y)."""
+        if row not in self._drawn:
+            geom, kind = self.geom[row], self.kind[row]
+            parts = shapely.get_parts(geom)
+            if kind == AREA:
+                rings = shapely.get_rings(parts)
+                self._drawn[row] = MplPath.make_compound_path(
+                    *(MplPath(shapely.get_coordinates(r), closed=True) for r in rings))
+            elif kind == LINE:
+                self._drawn[row] = [shapely.get_coordinates(p) for p in parts]
+            else:
+                self._drawn[row] = shapely.get_coordinates(geom)[0]
+        return self._drawn[row]
+
 
 @dataclass
 class RasterSource:
-    """One layer's features to draw as tiles: their shapes, style index and the style table."""
+    """Features to draw as tiles: rows of a :class:`Shapes`, a style index each and the style table."""
 
     ids: list[str]
-    geom: np.ndarray
-    kind: np.ndarray
+    shapes: Shapes
+    rows: np.ndarray
     style: np.ndarray                  # index into styles, per feature
     styles: list[dict]                 # Leaflet path options (layers/style.py)
     tree: shapely.STRtree = field(init=False, repr=False)
 
     def __post_init__(self):
+        self.geom = self.shapes.geom[self.rows]
+        self.kind = self.shapes.kind[self.rows]
         self.tree = shapely.STRtree(self.geom)
         # How far past its geometry a feature's ink reaches, in pixels.
         self.reach_px = max((s.get("radius", 0) + s.get("weight", 1) for s in self.styles), default=1)
+        # Each style as matplotlib draws it: colours (RGBA), marker area (points²), and pen.
+        self.edge = np.array([to_rgba(s.get("color", "#3388ff"), s.get("opacity", 1.0)) for s in self.styles])
+        self.face = np.array([to_rgba(s.get("fillColor", s.get("color", "#3388ff")),
+                                      s.get("fillOpacity", 0.2) if s.get("fill", True) is not False else 0)
+                              for s in self.styles])
+        self.size = np.array([math.pi * (s.get("radius", 6) * PT) ** 2 for s in self.styles])
+        self.pen = [(s.get("weight", 3) * PT, _dashes(s.get("dashArray"))) for s in self.styles]
 
     @classmethod
     def of(cls, shapes: Shapes, ids: list[str], style: list[int], styles: list[dict]) -> "RasterSource":
         rows = np.array([shapes.index[i] for i in ids], dtype=np.int64)
-        return cls(list(ids), shapes.geom[rows], shapes.kind[rows], np.asarray(style, dtype=np.int64), styles)
+        return cls(list(ids), shapes, rows, np.asarray(style, dtype=np.int64), styles)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+def _dashes(dash_array: str | None):
+    """Leaflet's dashArray (CSS pixels) as a matplotlib dash pattern (points)."""
+    return (0, tuple(float(v) * PT for v in str(dash_array).split())) if dash_array else "solid"
 
 
 def render_tile(source: RasterSource, z: int, x: int, y: int) -> bytes | None:
@@ -121,7 +152,7 @@ def render_tile(source: RasterSource, z: int, x: int, y: int) -> bytes | None:
     hits = source.tree.query(shapely.box(west - pad, south - pad, east + pad, north + pad))
     if not len(hits):
         return None
-    hits.sort()  # the layer's own order (areas, lines, points, as in its payload)
+    hits.sort()  # the source's own order: its layers in map order
     with _RENDER, rc_context({"lines.scale_dashes": False, "path.simplify": True}):
         fig = Figure(figsize=(TILE_PX / DPI, TILE_PX / DPI), dpi=DPI)
         canvas = FigureCanvasAgg(fig)
@@ -130,10 +161,11 @@ def render_tile(source: RasterSource, z: int, x: int, y: int) -> bytes | None:
         ax.set_axis_off()
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
-        for kind in (AREA, LINE, POINT):
+        for kind in (AREA, LINE, POINT):  # as the vector map draws them: areas under lines under points
             rows = hits[source.kind[hits] == kind]
-            for s in np.unique(source.style[rows]):
-                _draw(ax, kind, source.geom[rows[source.style[rows] == s]], source.styles[s])
+            for pen in sorted({source.pen[s] for s in source.style[rows]}, key=str):
+                mine = rows[[source.pen[s] == pen for s in source.style[rows]]]
+                ax.add_collection(_collection(ax, source, kind, mine, *pen), autolim=False)
         canvas.draw()
         image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         out = io.BytesIO()
@@ -141,35 +173,21 @@ def render_tile(source: RasterSource, z: int, x: int, y: int) -> bytes | None:
     return out.getvalue()
 
 
-def _dashes(style: dict):
-    dash = style.get("dashArray")
-    return (0, tuple(float(v) * PT for v in str(dash).split())) if dash else "solid"
-
-
-def _draw(ax, kind: int, geoms: np.ndarray, style: dict) -> None:
-    """Features of one kind and one style, as one collection (Leaflet's path options)."""
-    edge = to_rgba(style.get("color", "#3388ff"), style.get("opacity", 1.0))
-    filled = style.get("fill", True) is not False
-    face = to_rgba(style.get("fillColor", style.get("color", "#3388ff")),
-                   style.get("fillOpacity", 0.2) if filled else 0)
-    width = style.get("weight", 3) * PT
+def _collection(ax, source: RasterSource, kind: int, rows: np.ndarray, width: float, dashes):
+    """One matplotlib collection of the features *rows*, of one kind and one pen (line width
+    and dashes), each in its own colours: few collections, and no per-item dash scaling."""
+    style = source.style[rows]
+    edge, face = source.edge[style], source.face[style]
+    drawn = [source.shapes.drawn(r) for r in source.rows[rows]]
     if kind == POINT:
-        xy = shapely.get_coordinates(geoms)
-        size = math.pi * (style.get("radius", 6) * PT) ** 2  # CircleCollection sizes are areas, points²
-        ax.add_collection(CircleCollection([size], offsets=xy, offset_transform=ax.transData, facecolors=[face],
-                                           edgecolors=[edge], linewidths=width))
-    elif kind == LINE:
-        parts = shapely.get_parts(geoms)
-        ax.add_collection(LineCollection([shapely.get_coordinates(p) for p in parts], colors=[edge], linewidths=width,
-                                         linestyles=_dashes(style), capstyle="round", joinstyle="round"))
-    else:
-        ax.add_collection(PathCollection([_area_path(g) for g in geoms], facecolors=[face], edgecolors=[edge],
-                                         linewidths=width, linestyles=_dashes(style), joinstyle="round"))
-
-
-def _area_path(geom) -> MplPath:
-    rings = shapely.get_rings(shapely.get_parts(geom))
-    return MplPath.make_compound_path(*(MplPath(shapely.get_coordinates(r), closed=True) for r in rings))
+        return CircleCollection(source.size[style], offsets=np.array(drawn), offset_transform=ax.transData,
+                                facecolors=face, edgecolors=edge, linewidths=width)
+    if kind == LINE:  # the colour of each part
+        edge = np.repeat(edge, [len(parts) for parts in drawn], axis=0)
+        return LineCollection([p for parts in drawn for p in parts], colors=edge, linewidths=width,
+                              linestyles=dashes, capstyle="round", joinstyle="round")
+    return PathCollection(drawn, facecolors=face, edgecolors=edge, linewidths=width, linestyles=dashes,
+                          joinstyle="round")
 
 
 def pick(source: RasterSource, lon: float, lat: float, zoom: float, tolerance_px: float = 3) -> str | None:

@@ -22,7 +22,7 @@ from geo.filters import Filters, apply
 from layers import data_route, payload, raster
 from layers.data_route import TileStore
 from layers.map import district_only_points
-from layers.raster import RasterSource, pick, render_tile, to_mercator
+from layers.raster import RasterSource, Shapes, pick, render_tile, to_mercator
 
 TILE_URL = re.compile(r"/api/data/([0-9a-f]+)/\{z\}/\{x\}/\{y\}\.png")
 
@@ -39,11 +39,11 @@ def rgba(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
-def source_of(shapes: list, styles: list[dict], style: list[int] | None = None) -> RasterSource:
-    geom = to_mercator(np.array(shapes, dtype=object))
-    kind = np.array([raster._kind(g) for g in geom], dtype=np.int8)
-    return RasterSource([f"f{i}" for i in range(len(shapes))], geom, kind,
-                        np.array(style or [0] * len(shapes)), styles)
+def source_of(geoms: list, styles: list[dict], style: list[int] | None = None) -> RasterSource:
+    ids = [f"f{i}" for i in range(len(geoms))]
+    geom = to_mercator(np.array(geoms, dtype=object))
+    shapes = Shapes(dict(zip(ids, range(len(ids)))), geom, np.array([raster._kind(g) for g in geom], dtype=np.int8))
+    return RasterSource.of(shapes, ids, style or [0] * len(ids), styles)
 
 
 # --- which layers are tiles ----------------------------------------------------------
@@ -86,6 +86,16 @@ def test_the_tiled_source_keeps_each_layers_styles(frame, vocab, texts):
         fid = source.ids[n]
         layer = frame.loc[fid, "layer"]
         assert source.styles[source.style[n]] == texts.styles[layer][texts.style[fid]]
+
+
+def test_on_amap_the_tiles_are_drawn_in_gcj02(frame, vocab, texts):
+    gcj = payload.display_texts(frame, vocab, "zh", True, district_only_points(frame))
+    wgs_tiles, gcj_tiles = (payload.layer_payloads(frame, t, vocab, "zh", budget=100)[0] for t in (texts, gcj))
+    assert wgs_tiles.raster == gcj_tiles.raster and wgs_tiles.key != gcj_tiles.key  # same ids, other tiles
+    fid = "yz-jiefangbei"
+    source = gcj.raster_source([(frame.loc[fid, "layer"], [fid])])
+    shifted = to_mercator(np.array([frame.loc[fid, "geometry"]], dtype=object))[0].distance(source.geom[0])
+    assert 400 < shifted < 700  # GCJ-02 moves 解放碑 ~500 m (Web Mercator metres run ~15 % long here)
 
 
 # --- what a tile shows ---------------------------------------------------------------
