@@ -5,6 +5,9 @@ script alone also works, with the map data embedded in the map)
 """
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable
+
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -23,7 +26,7 @@ from layers.basemaps import available, needs_gcj02
 from layers.i18n import t
 from layers.markdown import md_literal
 from layers.payload import display_texts, layer_payloads, may_cluster
-from layers.raster import pick
+from layers.raster import RasterSource, pick
 from layers.remote import remote_groups
 from layers.tile_proxy import mounted, tianditu_key
 from layers.map import (DEFAULT_CENTER, DEFAULT_ZOOM, LAYER_ORDER, MAX_ZOOM, RASTER_PANE, build_base_map,
@@ -199,10 +202,10 @@ def click_targets(filters: Filters, basemap: str, lang: str):
                                                              for layer in LAYER_ORDER if layer in set(shown.layer)])
 
 
-def clicked_feature(out: dict, frame, targets) -> str | None:
+def clicked_feature(out: dict, frame, targets: Callable[[], RasterSource] | None) -> str | None:
     """The feature a click on the map chose, if the click is new: the one st_folium names
-    or, on a map with tiles (*targets*: every feature on it), the one drawn on top where
-    the click landed."""
+    or, on a map with tiles (*targets* makes a source of every feature on it), the one
+    drawn on top where the click landed."""
     point, zoom = out.get("last_clicked"), out.get("zoom")
     new_point = bool(point) and point != st.session_state.get("last_point")
     if new_point:
@@ -213,7 +216,7 @@ def clicked_feature(out: dict, frame, targets) -> str | None:
         st.session_state.last_click = drawing
     if targets is None:
         return drawing if new_drawing else None
-    return pick(targets, point["lng"], point["lat"], zoom) if new_point and zoom is not None else None
+    return pick(targets(), point["lng"], point["lat"], zoom) if new_point and zoom is not None else None
 
 
 def to_display(lat: float, lon: float, basemap: str) -> tuple[float, float]:
@@ -263,7 +266,7 @@ def map_panel(frame, lang: str) -> None:
         returned_objects=["last_active_drawing", "center", "zoom"] + (["last_clicked"] if tiles else []),
     ) or {}
     remember_view(out, state.basemap)
-    clicked = clicked_feature(out, frame, click_targets(state.filters, state.basemap, lang) if tiles else None)
+    clicked = clicked_feature(out, frame, partial(click_targets, state.filters, state.basemap, lang) if tiles else None)
     if clicked and clicked != st.session_state.get("selected"):
         st.session_state.selected = clicked
         st.rerun(scope="app")

@@ -201,7 +201,7 @@ one-point st_folium map {results['floor_page_s']:g} s: the floor under every rea
 - **filter_ms**: server time of the whole app rerun after a filter change (AppTest; the
   theme filter set to all themes but one, a different one each run, so the app's cached
   layers miss and nearly every feature is drawn again; bench/render_cost.py), plus, where
-  the map draws its largest layers as image tiles (past 10,000 features: ×100), drawing
+  the map draws its largest layers as image tiles (past 5,000 features: ×10 and ×100), drawing
   the tiles of the map's first view for the new filter: {', '.join(f"{n} {results[n]['tiles_ms']:,.0f} ms" for n in ('bundled', 'x10', 'x100'))} of it.
 - **bytes**: what the browser gets for that rerun: the st_folium component's arguments
   plus, for the app, the map data it fetches anew from the data route and the tiles of
