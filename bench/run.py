@@ -109,11 +109,15 @@ def empty_page_seconds(browser, runs: int) -> float:
             return round(statistics.median(warm_up(browser, url, "h1") for _ in range(runs)), 3)
 
 
-def floor_page_seconds(browser, runs: int, limit_s: float) -> float:
-    """Median seconds to a one-point st_folium map drawn on an otherwise empty page (bench/floor_app.py)."""
+def floor_page_seconds(browser, runs: int, limit_s: float) -> tuple[float, float]:
+    """Median seconds to a one-point st_folium map drawn on an otherwise empty page, and on a
+    page with the app's controls as well (bench/floor_app.py)."""
     with streamlit_server(ROOT / "bench" / "floor_app.py", DATA) as (_, url):
         seconds_to_drawn(browser, url, 1, limit_s)
-        return round(statistics.median(seconds_to_drawn(browser, url, 1, limit_s) for _ in range(runs)), 3)
+        out = []
+        for page in (url, url + "/?controls=1"):
+            out.append(round(statistics.median(seconds_to_drawn(browser, page, 1, limit_s) for _ in range(runs)), 3))
+        return out[0], out[1]
 
 
 def measure(browser, kind: str, data_dir: Path, runs: int, limit_s: float) -> dict:
@@ -194,7 +198,9 @@ naive map of that rerun ({estimate['features']:,} features) takes ≈ {estimate[
 build on the server: ≈ {r['filter_estimated']}× the app's rerun; the naive page of all features
 cannot be ready sooner (≥ ≈ {r['ready_estimated_at_least']}× the app's ready_s).  An empty Streamlit
 page (a title only) takes {results['empty_page_s']:g} s to show here, and a page with a title and a
-one-point st_folium map {results['floor_page_s']:g} s: the floor under every ready_s.
+one-point st_folium map {results['floor_page_s']:g} s: the floor under every ready_s.  With the app's
+controls added (its widgets, empty; bench/floor_app.py?controls=1) that page takes
+{results['controls_page_s']:g} s: the app's page before any of its data is drawn.
 
 - **ready_s**: headless Chromium, opening the page to every feature drawn (fresh browser
   context per visit; one unmeasured visit first, which loads the data into the server).
@@ -256,7 +262,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = launch(p)
         results = {"machine": machine(browser), "empty_page_s": empty_page_seconds(browser, args.runs),
-                   "floor_page_s": floor_page_seconds(browser, args.runs, 60)}
+                   **dict(zip(("floor_page_s", "controls_page_s"), floor_page_seconds(browser, args.runs, 60)))}
         for name, data_dir in sizes.items():
             log(f"app, {name} …")
             results[name] = measure(browser, "app", data_dir, args.runs, limit_s=max(args.limit, 120))

@@ -28,7 +28,7 @@ def test_benchmark_runs_on_a_tiny_size_and_writes_its_results(tmp_path):
     assert results["bundled"]["bytes"] < results["x100"]["bytes"]
     # the app's map data goes gzipped (a tiny rerun may fetch none: its filter can leave the layers as they were)
     assert all(0 < results[n]["bytes_gzip"] <= results[n]["bytes"] for n in sizes[:3])
-    assert 0 < results["empty_page_s"] and 0 < results["floor_page_s"]
+    assert 0 < results["empty_page_s"] and 0 < results["floor_page_s"] and 0 < results["controls_page_s"]
 
     report = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     assert "## Render benchmark" in report and other in report
