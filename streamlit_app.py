@@ -59,6 +59,13 @@ def filtered(filters: Filters):
     return apply(load_data()[0], filters)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def counted(filters: Filters):
+    """The rows passing *filters* that count as features shown (the district outlines do not)."""
+    shown = filtered(filters)
+    return shown[shown.layer != "districts"]
+
+
 @st.cache_resource(show_spinner=False)
 def placeholders():
     """Display points of district-only features, from the whole data so they never move."""
@@ -311,10 +318,10 @@ def main() -> None:
             st.warning(t(lang, "notices") + " " + "; ".join(md_literal(n) for n in st.session_state.notices))
         st.radio(t(lang, "view"), ["map", "targets", "planner", "present"], key="w_view", horizontal=True,
                  format_func=lambda v: t(lang, "views")[v], label_visibility="collapsed")
-        counted = shown[shown.layer != "districts"]
+        features = counted(state.filters)
         with st.container(key="feature-count"):
-            st.markdown(t(lang, "shown", shown=len(counted), total=int((frame.layer != "districts").sum())))
-        if counted.empty:
+            st.markdown(t(lang, "shown", shown=len(features), total=len(counted(Filters()))))
+        if features.empty:
             st.info(t(lang, "nothing_shown"))
 
     if state.view == "targets":
@@ -324,7 +331,7 @@ def main() -> None:
         planner_view(frame, vocab, corpus, targets, lang, basemap=state.basemap)
         return
     with left:
-        downloads(counted, targets, lang)
+        downloads(features, targets, lang)
     with right:
         if state.filters.query.strip():
             search_results(frame, shown, vocab, lang, state.filters.query, placeholders())
