@@ -129,7 +129,9 @@ def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabula
                 data = encode(texts.styles[layer], [texts.text[i] for i in members])
                 out.append(Payload(layer, label, data, payload_key(data), len(members), cluster))
     if raster:
-        key = payload_key("\n".join([texts.crs] + [f"{layer}:{','.join(ids)}" for layer, ids in raster]).encode())
+        # What the tiles look like: CRS, styles and ids (tiles are cached as immutable by their URL).
+        key = payload_key(json.dumps([texts.crs, [(layer, texts.styles[layer], ids) for layer, ids in raster]],
+                                     ensure_ascii=False).encode())
         names = ("、" if lang == "zh" else ", ").join(vocab.label("layers", layer, lang) for layer, _ in raster)
         count = sum(len(ids) for _, ids in raster)
         out.insert(0, Payload(TILED, f"{names} ({count})", b"", key, count, raster=tuple(raster)))

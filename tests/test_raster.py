@@ -6,6 +6,7 @@ is), what a click on tiles selects, the tile store, and the app in served mode
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import re
@@ -86,6 +87,14 @@ def test_the_tiled_source_keeps_each_layers_styles(frame, vocab, texts):
         fid = source.ids[n]
         layer = frame.loc[fid, "layer"]
         assert source.styles[source.style[n]] == texts.styles[layer][texts.style[fid]]
+
+
+def test_the_tiles_url_changes_with_their_styles(frame, vocab, texts):
+    """Tiles are cached as immutable by URL: another look must be another URL."""
+    restyled = dataclasses.replace(texts, styles={**texts.styles, "projects": [
+        {**s, "color": "#000000"} for s in texts.styles["projects"]]})
+    keys = [payload.layer_payloads(frame, t, vocab, "zh", budget=100)[0].key for t in (texts, restyled)]
+    assert keys[0] != keys[1]
 
 
 def test_on_amap_the_tiles_are_drawn_in_gcj02(frame, vocab, texts):
