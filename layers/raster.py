@@ -30,11 +30,14 @@ from matplotlib.path import Path as MplPath
 from PIL import Image
 from pyproj import Transformer
 
+from .map import POINT_RANK, draw_rank
+
 TILE_PX = 256
 DPI = 100
 PT = 72 / DPI                     # one CSS pixel in points
 HALF_WORLD = math.pi * 6378137.0  # Web Mercator half width, metres
-AREA, LINE, POINT = 0, 1, 2       # draw order, as on the vector map: areas, lines, points on top
+# Kinds of shape in the vector map's draw order (layers.map.draw_rank): areas, lines, points on top.
+AREA, LINE, POINT = draw_rank("Polygon"), draw_rank("LineString"), POINT_RANK
 _TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 _RENDER = threading.Lock()  # matplotlib's font and path caches are not made for threads
 
@@ -69,10 +72,6 @@ def to_mercator(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(_TO_MERCATOR.transform(xy[:, 0], xy[:, 1])))
 
 
-def _kind(geom) -> int:
-    return {0: POINT, 4: POINT, 1: LINE, 2: LINE, 5: LINE}.get(shapely.get_type_id(geom), AREA)
-
-
 @dataclass
 class Shapes:
     """Display geometry of many features in Web Mercator, made once per coordinate system,
@@ -88,7 +87,8 @@ class Shapes:
         """From GeoJSON geometry dicts (display coordinates) by feature id."""
         ids = list(geometries)
         geom = to_mercator(np.array([shapely.geometry.shape(geometries[i]) for i in ids], dtype=object))
-        return cls({fid: n for n, fid in enumerate(ids)}, geom, np.array([_kind(g) for g in geom], dtype=np.int8))
+        kind = np.array([draw_rank(geometries[i]["type"]) for i in ids], dtype=np.int8)
+        return cls({fid: n for n, fid in enumerate(ids)}, geom, kind)
 
     def drawn(self, row: int):
         """An area's compound path, a line's part coordinates, or a point's (x, y)."""

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from geo.filters import Filters, apply
 from layers import data_route, payload, raster
 from layers.data_route import TileStore
-from layers.map import district_only_points
+from layers.map import district_only_points, draw_rank
 from layers.raster import RasterSource, Shapes, pick, render_tile, to_mercator
 
 TILE_URL = re.compile(r"/api/data/([0-9a-f]+)/\{z\}/\{x\}/\{y\}\.png")
@@ -43,7 +43,8 @@ def rgba(png: bytes) -> np.ndarray:
 def source_of(geoms: list, styles: list[dict], style: list[int] | None = None) -> RasterSource:
     ids = [f"f{i}" for i in range(len(geoms))]
     geom = to_mercator(np.array(geoms, dtype=object))
-    shapes = Shapes(dict(zip(ids, range(len(ids)))), geom, np.array([raster._kind(g) for g in geom], dtype=np.int8))
+    kind = np.array([draw_rank(g.geom_type) for g in geom], dtype=np.int8)
+    shapes = Shapes(dict(zip(ids, range(len(ids)))), geom, kind)
     return RasterSource.of(shapes, ids, style or [0] * len(ids), styles)
 
 
