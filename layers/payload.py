@@ -52,8 +52,9 @@ class DisplayTexts:
 
     @cached_property
     def shapes(self) -> Shapes:
-        """Every feature's display geometry in Web Mercator, for image tiles (made on first use)."""
-        return Shapes.from_geojson(self.geometry)
+        """Every feature's display geometry in Web Mercator, for image tiles (made on first use,
+        and shared by the texts of another language: they draw the same geometry)."""
+        return _shapes(self.geometry, self.crs)
 
     def raster_source(self, parts: list[tuple[str, list[str]]]) -> RasterSource:
         """The features of some layers ((layer, ids) in drawing order) as one tiled source."""
@@ -63,6 +64,19 @@ class DisplayTexts:
             style += [len(styles) + self.style[i] for i in members]
             styles += self.styles[layer]
         return RasterSource.of(self.shapes, ids, style, styles)
+
+
+# crs -> (the geometry it was made from, Shapes).  The texts of each language hold the very
+# same geometry dicts (layers.map.drawn_geometries), so the second language reuses the
+# Shapes, as long as every geometry is the same object.
+_SHAPES: dict[str, tuple[dict[str, dict], Shapes]] = {}
+
+
+def _shapes(geometry: dict[str, dict], crs: str) -> Shapes:
+    hit = _SHAPES.get(crs)
+    if hit is None or hit[0].keys() != geometry.keys() or any(hit[0][k] is not g for k, g in geometry.items()):
+        hit = _SHAPES[crs] = (geometry, Shapes.from_geojson(geometry))
+    return hit[1]
 
 
 def display_texts(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, to_gcj: bool,

@@ -61,8 +61,13 @@ def test_the_largest_layers_become_tiles_until_the_rest_fit_the_budget(counts, b
 
 
 @pytest.fixture(scope="module")
-def texts(frame, vocab):
-    return payload.display_texts(frame, vocab, "zh", False, district_only_points(frame))
+def placeholders(frame):
+    return district_only_points(frame)  # one set, as the app's: the texts then share their geometry
+
+
+@pytest.fixture(scope="module")
+def texts(frame, vocab, placeholders):
+    return payload.display_texts(frame, vocab, "zh", False, placeholders)
 
 
 def test_tiled_layers_travel_as_one_payload_of_ids_and_the_rest_as_geojson(frame, vocab, texts):
@@ -77,6 +82,12 @@ def test_tiled_layers_travel_as_one_payload_of_ids_and_the_rest_as_geojson(frame
     assert {p.layer for p in vector} == set(shown.layer) - tiled_layers
     # Under the budget nothing is tiled, and the default budget keeps the bundled data vector.
     assert not any(p.raster for p in payload.layer_payloads(shown, texts, vocab, "zh"))
+
+
+def test_both_languages_draw_tiles_from_one_set_of_shapes(frame, vocab, texts, placeholders):
+    english = payload.display_texts(frame, vocab, "en", False, placeholders)
+    gcj = payload.display_texts(frame, vocab, "zh", True, placeholders)
+    assert english.shapes is texts.shapes and gcj.shapes is not texts.shapes
 
 
 def test_the_tiled_source_keeps_each_layers_styles(frame, vocab, texts):
@@ -98,8 +109,8 @@ def test_the_tiles_url_changes_with_their_styles(frame, vocab, texts):
     assert keys[0] != keys[1]
 
 
-def test_on_amap_the_tiles_are_drawn_in_gcj02(frame, vocab, texts):
-    gcj = payload.display_texts(frame, vocab, "zh", True, district_only_points(frame))
+def test_on_amap_the_tiles_are_drawn_in_gcj02(frame, vocab, texts, placeholders):
+    gcj = payload.display_texts(frame, vocab, "zh", True, placeholders)
     wgs_tiles, gcj_tiles = (payload.layer_payloads(frame, t, vocab, "zh", budget=100)[0] for t in (texts, gcj))
     assert wgs_tiles.raster == gcj_tiles.raster and wgs_tiles.key != gcj_tiles.key  # same ids, other tiles
     fid = "yz-jiefangbei"
