@@ -38,14 +38,9 @@ def tiled_layers(frame) -> set[str]:
     return payload.raster_layers(frame.groupby("layer").size().to_dict(), BUDGET)
 
 
-LOADED_JS = """() => { let loaded = false;
-  map_div.eachLayer(l => { if (l.options && l.options.planmapFeatures && l.planmapLoaded) loaded = true; });
-  return loaded; }"""
-
-
 def raster_state(mf, timeout_ms: int = 30000) -> dict:
     """The tiled layer once its tiles in view have loaded."""
-    mf.wait_for_function(LOADED_JS, timeout=timeout_ms)
+    mf.wait_for_function(f"() => {{ const s = ({RASTER_JS})(); return s && s.loaded; }}", timeout=timeout_ms)
     return mf.evaluate(RASTER_JS)
 
 
@@ -67,7 +62,7 @@ def test_the_largest_layers_arrive_as_tiles_that_show_them(page, tiled_app, fram
 
 
 def test_a_click_on_a_tiled_project_selects_it(page, tiled_app, frame):
-    # An exact project point away from the vector layers' areas (a click there picks them).
+    # An exact project point inside the (vector) district outline: the point must win.
     fid = "yz-chaotianmen"
     assert frame.loc[fid, "layer"] in tiled_layers(frame) and frame.loc[fid, "geometry"].geom_type == "Point"
     lon, lat = frame.loc[fid, "geometry"].x, frame.loc[fid, "geometry"].y
