@@ -124,12 +124,21 @@ class TileStore:
     def __contains__(self, key: str) -> bool:
         return key in self._recipes
 
+    def _made(self, key: str) -> raster.RasterSource | None:
+        with self._lock:
+            if key in self._sources:
+                self._sources.move_to_end(key)
+            return self._sources.get(key)
+
     def source(self, key: str) -> raster.RasterSource | None:
+        made = self._made(key)  # made already: no need to wait behind another source being made
+        if made is not None:
+            return made
         with self._making:
+            made = self._made(key)  # made while this one waited
+            if made is not None:
+                return made
             with self._lock:
-                if key in self._sources:
-                    self._sources.move_to_end(key)
-                    return self._sources[key]
                 recipe = self._recipes.get(key)
             if recipe is None:
                 return None
