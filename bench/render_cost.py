@@ -41,13 +41,18 @@ TILE_URL = re.compile(r"/api/data/([0-9a-f]+)/\{z\}/\{x\}/\{y\}\.png")
 VIEW_PX = (572, 660)  # the map's size in a 1400×1000 window (bench/browser.py)
 
 
+def map_args(at: AppTest) -> str:
+    """The st_folium component's arguments in the last run, as sent."""
+    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
+    return element.proto.json_args
+
+
 def view_tiles(at: AppTest, drawn: set[str]) -> tuple[int, float]:
     """(bytes, ms) of drawing the tiles the map shows at first, for tiled layers not drawn before."""
     from layers import data_route, raster
     from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM
 
-    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
-    new = set(TILE_URL.findall(element.proto.json_args)) - drawn
+    new = set(TILE_URL.findall(map_args(at))) - drawn
     drawn |= new
     start, size = time.perf_counter(), 0
     for key in new:
@@ -62,8 +67,7 @@ def component_bytes(at: AppTest, fetched: set[str]) -> tuple[int, int]:
     under serve.py; those are served gzipped, the arguments are not)."""
     from layers.data_route import STORE
 
-    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
-    args = element.proto.json_args
+    args = map_args(at)
     new = set(DATA_URL.findall(args)) - fetched
     fetched |= new
     data = sum(len(STORE.get(k)) for k in new)

@@ -57,6 +57,12 @@ def count_line(at) -> str:
     return next(m.value for m in at.markdown if COUNT_LINE.search(m.value))
 
 
+def map_args(at) -> str:
+    """The st_folium component's arguments in an AppTest run (the map's script, as sent)."""
+    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
+    return element.proto.json_args
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import ROOT, map_frame
+from conftest import ROOT, map_args, map_frame
 from streamlit.testing.v1 import AppTest
 
 from geo.filters import Filters, apply
@@ -167,11 +167,6 @@ def test_offline_basemap_shapes_are_published_not_embedded(vocab):
 @pytest.fixture
 def served(monkeypatch):
     monkeypatch.setattr(data_route, "_mounted", True)
-
-
-def map_args(at: AppTest) -> str:
-    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
-    return element.proto.json_args
 
 
 def ids_behind(args: str) -> set[str]:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import shapely
 import streamlit as st
-from conftest import ROOT
+from conftest import ROOT, map_args
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -208,8 +208,7 @@ def served_tiles(monkeypatch):
 def test_served_app_draws_the_largest_layers_as_tiles_and_says_so(served_tiles, frame):
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
     assert not at.exception
-    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
-    args = element.proto.json_args
+    args = map_args(at)
     (key,) = TILE_URL.findall(args)
     source = data_route.TILES.source(key)
     tiled = set(frame.layer[frame.index.isin(source.ids)])
@@ -218,6 +217,5 @@ def test_served_app_draws_the_largest_layers_as_tiles_and_says_so(served_tiles, 
     assert re.search(r'planmapFeatures\\?": %d\b' % len(source), args) and re.search(r'pane\\?": \\?"raster', args)
     assert any("以图片绘制" in c.value for c in at.caption)
     at.sidebar.multiselect(key="w_layers").set_value(["stations", "business_districts"]).run()
-    (element,) = [e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium")]
-    assert not TILE_URL.search(element.proto.json_args)
+    assert not TILE_URL.search(map_args(at))
     assert not any("以图片绘制" in c.value for c in at.caption)
