@@ -28,6 +28,7 @@ MAX_QUERY_LEN = 100
 MAX_NOTICES = 5
 ECHO_LEN = 30
 LAT_RANGE, LON_RANGE, ZOOM_RANGE = (28.0, 33.0), (105.0, 111.0), (8, 19)
+DEFAULT_RADIUS_M, RADIUS_RANGE = 500, (100, 5000)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
 # What a notice may repeat of the sender's text: letters and digits of any script, "-.," and spaces.
 NOT_ECHOED = re.compile(r"[^\w\-., ]|_")
@@ -44,6 +45,8 @@ class ViewState:
     zoom: int | None = None
     lang: str = "zh"
     view: str = "map"
+    near: tuple[float, float] | None = None  # (lat, lon): "what is planned near here"
+    radius: int = DEFAULT_RADIUS_M
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,17 @@ def _number(raw: str, lo: float, hi: float, name: str, notices: list[str]) -> fl
     return value
 
 
+def _point(raw: str, notices: list[str]) -> tuple[float, float] | None:
+    """"LAT,LON" as two numbers in range, or None with a notice."""
+    parts = raw.split(",")
+    if len(parts) != 2:
+        notices.append(f"near: {_echo(raw, 24)} is not LAT,LON")
+        return None
+    lat = _number(parts[0].strip(), *LAT_RANGE, "near latitude", notices)
+    lon = _number(parts[1].strip(), *LON_RANGE, "near longitude", notices)
+    return (round(lat, 6), round(lon, 6)) if lat is not None and lon is not None else None
+
+
 def _choice(name: str, raw: str, allowed: Iterable[str], notices: list[str]) -> str | None:
     if raw in allowed:
         return raw
@@ -146,6 +160,14 @@ def parse(params: Mapping[str, object], known: Known) -> tuple[ViewState, list[s
             value = _number(raw, *ZOOM_RANGE, "zoom", notices)
             if value is not None:
                 state["zoom"] = int(value)
+        elif name == "near":
+            point = _point(raw, notices)
+            if point is not None:
+                state["near"] = point
+        elif name == "r":
+            value = _number(raw, *RADIUS_RANGE, "r", notices)
+            if value is not None:
+                state["radius"] = int(round(value))
         elif name in ("basemap", "lang", "view"):
             allowed = {"basemap": known.basemaps, "lang": LANGS, "view": VIEWS}[name]
             value = _choice(name, raw, allowed, notices)
@@ -178,6 +200,10 @@ def to_params(state: ViewState) -> dict[str, str]:
         out["lat"], out["lon"] = f"{state.lat:.5f}", f"{state.lon:.5f}"
     if state.zoom is not None:
         out["zoom"] = str(state.zoom)
+    if state.near is not None:
+        out["near"] = f"{state.near[0]:.5f},{state.near[1]:.5f}"
+        if state.radius != DEFAULT_RADIUS_M:
+            out["r"] = str(state.radius)
     if state.lang != "zh":
         out["lang"] = state.lang
     if state.view != "map":
