@@ -87,7 +87,7 @@ def station_groups(stations: gpd.GeoDataFrame, kind: str, lang: str = "zh", radi
 
 
 def restyled_groups(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, labels_styles: dict[str, tuple[str, dict]],
-                    key: str, to_gcj: bool = False, placeholders: dict | None = None) -> list[folium.FeatureGroup]:
+                    key: str, to_gcj: bool = False) -> list[folium.FeatureGroup]:
     """One group per value of *key* (e.g. change): the features' usual tooltips, the value's style.
 
     *labels_styles* maps each value to (group label, Leaflet style); values not in it are skipped.
@@ -97,11 +97,11 @@ def restyled_groups(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, label
         part = frame[frame[key] == value]
         if part.empty:
             continue
-        collection = display_collection(part, vocab, lang, None, to_gcj, placeholders)
+        collection = display_collection(part, vocab, lang, None, to_gcj)
         for f in collection["features"]:
             f["properties"]["style"] = {**f["properties"]["style"], **style}
         collections.append((f"{key}-{value}", f"{label} ({len(part)})", collection))
-    return feature_groups(collections)
+    return feature_groups(collections, vocab, lang)
 
 
 def change_styles(lang: str) -> dict[str, tuple[str, dict]]:

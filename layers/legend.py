@@ -10,9 +10,25 @@ from geo.vocab import Vocabulary
 from .style import THEME_COLOURS
 
 TITLES = {
-    "zh": ("图例", "主题（颜色）", "位置精度（线型）", "实线填充＝精确", "虚线＝街道/片区级（近似）", "点线空心＝示意/区级"),
-    "en": ("Legend", "Theme (colour)", "Location precision (line)", "solid, filled = exact",
-           "dashed = street/area (approximate)", "dotted, hollow = schematic/district"),
+    "zh": {"title": "图例", "themes": "主题（颜色）", "precision": "位置有多确定（符号）",
+           "precise": "实心点＝位置明确（街道级以上，放大后标注名称）", "approx": "柔和圆点／色块＝大致位置（约 ±1 km）",
+           "cluster": "数字圆圈＝此处若干大致位置，点击展开", "structure": "虚线＝规划结构示意（放大到街道时隐去）",
+           "badge": "区名标签＝仅知所在行政区的内容（见列表）"},
+    "en": {"title": "Legend", "themes": "Theme (colour)", "precision": "How well the place is known (symbol)",
+           "precise": "solid dot = located (street or better; named when zoomed in)",
+           "approx": "soft disc or patch = approximate (±1 km)",
+           "cluster": "numbered circle = several approximate places; click to open",
+           "structure": "dashed = plan structure diagram (hidden at street zoom)",
+           "badge": "district tag = items known only to their district (see the list)"},
+}
+SYMBOLS = {
+    "precise": "display:inline-block;width:10px;height:10px;border-radius:50%;background:#333;border:2px solid #fff;"
+               "box-shadow:0 0 0 1px #999",
+    "approx": "display:inline-block;width:16px;height:16px;border-radius:50%;background:rgba(51,51,51,.3)",
+    "cluster": "display:inline-block;width:16px;height:16px;border-radius:50%;border:2px solid #666;background:#fff;"
+               "font:600 9px/16px sans-serif;text-align:center",
+    "structure": "display:inline-block;width:22px;height:0;border-top:2px dashed #333;vertical-align:middle",
+    "badge": "display:inline-block;width:18px;height:10px;border:1px solid #555;border-radius:6px;background:#fff",
 }
 
 
@@ -41,21 +57,20 @@ class Legend(MacroElement):
 
 
 def legend_html(vocab: Vocabulary, themes, lang: str = "zh", font_px: int = 12, open_: bool = False) -> str:
-    """Legend body for the themes shown (collapsed unless *open_*); every label escaped."""
-    title, theme_title, precision_title, exact, approx, schematic = TITLES[lang]
+    """Legend body for the themes shown and the symbols (collapsed unless *open_*); every label escaped."""
+    text = TITLES.get(lang, TITLES["zh"])
     rows = "".join(
         f"<div><span style='display:inline-block;width:12px;height:12px;background:{THEME_COLOURS[t]};"
         f"margin-right:4px;border-radius:2px'></span>{escape(vocab.label('themes', t, lang))}</div>"
         for t in themes if t in THEME_COLOURS
     )
-    swatch = "display:inline-block;width:26px;height:0;margin-right:4px;vertical-align:middle;border-top:3px {} #333"
+    symbols = "".join(
+        f"<div><span style='{style};margin-right:6px;vertical-align:middle'>{'3' if kind == 'cluster' else ''}</span>"
+        f"{escape(text[kind])}</div>" for kind, style in SYMBOLS.items())
     return (
         f"<details{' open' if open_ else ''} style='background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font-size:{font_px}px;"
         f"line-height:1.35;max-height:40vh;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,.3)'>"
-        f"<summary style='cursor:pointer'><b>{escape(title)}</b></summary>"
-        f"<div style='margin-top:2px'><i>{escape(theme_title)}</i></div>{rows}"
-        f"<div style='margin-top:4px'><i>{escape(precision_title)}</i></div>"
-        f"<div><span style='{swatch.format('solid')}'></span>{escape(exact)}</div>"
-        f"<div><span style='{swatch.format('dashed')}'></span>{escape(approx)}</div>"
-        f"<div><span style='{swatch.format('dotted')}'></span>{escape(schematic)}</div></details>"
+        f"<summary style='cursor:pointer'><b>{escape(text['title'])}</b></summary>"
+        f"<div style='margin-top:2px'><i>{escape(text['precision'])}</i></div>{symbols}"
+        f"<div style='margin-top:4px'><i>{escape(text['themes'])}</i></div>{rows}</details>"
     )

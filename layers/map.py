@@ -1,39 +1,46 @@
-"""Build the folium map from a filtered feature frame.
+"""The one map builder: basemap and controls, then the plan's features as layers.
 
-One FeatureGroup per layer (toggleable), each holding a single GeoJson layer drawn on
-canvas.  What the browser gets per feature is its display geometry (simplified and
-rounded, computed once per feature), ``id``, ``tooltip`` and an index into the layer's
-table of styles.  Full details appear in the side panel on click, so there are no
-per-feature popups.  The exported data never carries any of this.
+Every map of the app (explore, planner, presenter, handout) is a :func:`build_base_map`
+with groups from :func:`feature_groups` (embedded data) or the data route's payloads
+(layers/payload.py), both drawn by :class:`layers.remote.PlanLayer`.  What the browser
+gets per feature is its display geometry (simplified and rounded, computed once per
+feature), ``id``, ``tooltip``, a name ``label`` for precisely located features and an
+index into its layer's table of styles.  How a feature is drawn follows its draw class
+(layers/style.py): district-only features get no symbol (the district's badge counts
+them, layers/view.py), schematic ones go to the plan-structure group, approximate points
+cluster.  The exported data never carries any of this.
 """
 from __future__ import annotations
 
-import json
 from typing import Callable
 
 import folium
 import geopandas as gpd
+import json
+
 import numpy as np
 import shapely
-from folium import JsCode, plugins
-from shapely.geometry import Point
+from folium import plugins
 
 from geo import reference
 from geo.crs import METRIC, WGS84, geometry_to_gcj02, wgs84_to_gcj02
+from geo.extent import filter_extent
 from geo.vocab import Vocabulary
 
 from .assets import localize
 from .basemaps import add_offline_basemap, add_tiles, needs_gcj02
 from .legend import Legend, legend_html
-from .popup import popup_html, tooltip_texts
-from .remote import ClusterAssets
-from .style import DEFAULT_RADIUS, keyed_style, style_key
+from .popup import display_name, popup_html, tooltip_texts
+from .remote import ClusterAssets, Payload, encode, plan_groups
+from .style import POINT, draw_class, keyed_style, style_key
+from .view import STRUCTURE_PANE, MapChrome, district_badges
 
 LAYER_ORDER = ("districts", "zones", "business_districts", "corridors", "transit", "stations", "projects")
 DEFAULT_CENTER = (29.465, 106.487)  # between 渝中 and 大渡口: both fit at zoom 11
 DEFAULT_ZOOM = 11
 MIN_ZOOM, MAX_ZOOM = 9, 19
 SELECTION_PANE = "selection"
+STRUCTURE = "structure"  # the map group of the plan's schematic structure, across layers
 RASTER_PANE = "raster"  # layers drawn as image tiles: over the offline basemap (350), under vector layers (400)
 # Display geometry only (the data and exports keep every vertex): lines and areas are
 # simplified by 5 % of the precision their location claims (an "area" is only known to
@@ -42,44 +49,6 @@ SIMPLIFY_SHARE = 0.05
 DEFAULT_TOLERANCE_M = 2.0
 MAX_TOLERANCE_M = 50.0
 DECIMALS = 5
-
-
-def district_only_points(frame: gpd.GeoDataFrame, spacing_m: float = 140) -> dict[str, Point]:
-    """Display points for features located only to their district.
-
-    Drawing them as whole-district polygons would bury the map, so each is shown as a
-    hollow marker on a grid of free spots inside its district, nearest its label point
-    first: clearly a placeholder, never a claimed position.  Deterministic (sorted by id).
-    When a district has more such features than spots, the grid is made finer.
-    """
-    labels = reference.districts().set_index("name")[["label_lon", "label_lat"]]
-    shapes = reference.district_shapes_metric()
-    out = {}
-    todo = frame[(frame["precision"] == "district") & (frame["layer"] != "districts")]
-    for district, part in todo.groupby("district"):
-        centre = gpd.GeoSeries.from_xy([labels.loc[district, "label_lon"]], [labels.loc[district, "label_lat"]],
-                                       crs=WGS84).to_crs(METRIC).iloc[0]
-        spacing, spots = spacing_m, np.empty((0, 2))
-        while len(spots) < len(part):
-            spots = _grid_spots(shapes[district].buffer(-spacing / 2), (centre.x, centre.y), spacing)
-            spacing /= 2
-        wgs = gpd.GeoSeries(shapely.points(spots[: len(part)]), crs=METRIC).to_crs(WGS84)
-        out.update(zip(sorted(part.index), wgs))
-    return out
-
-
-def _grid_spots(area, centre: tuple[float, float], spacing: float) -> np.ndarray:
-    """Grid points (spacing apart, through *centre*) inside *area*: square rings outwards, nearest first in a ring."""
-    x0, y0, x1, y1 = area.bounds
-    cx, cy = centre
-    i, j = np.meshgrid(np.arange(np.floor((x0 - cx) / spacing), np.ceil((x1 - cx) / spacing) + 1),
-                       np.arange(np.floor((y0 - cy) / spacing), np.ceil((y1 - cy) / spacing) + 1))
-    i, j = i.ravel(), j.ravel()
-    x, y = cx + i * spacing, cy + j * spacing
-    inside = shapely.contains_xy(area, x, y) & ((i != 0) | (j != 0))  # the label itself stays clear
-    i, j, x, y = i[inside], j[inside], x[inside], y[inside]
-    order = np.lexsort((j, i, i**2 + j**2, np.maximum(abs(i), abs(j))))
-    return np.column_stack([x[order], y[order]])
 
 
 def display_shapes(geoms, to_gcj: bool = False, tolerance_m=DEFAULT_TOLERANCE_M) -> np.ndarray:
@@ -130,7 +99,7 @@ def drawn_geometries(ids, geoms, to_gcj: bool = False, tolerance_m=DEFAULT_TOLER
 
 
 _DRAW_RANK = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
-POINT_RANK = 2
+POINT_RANK = POINT
 
 
 def draw_rank(geometry_type: str) -> int:
@@ -138,25 +107,45 @@ def draw_rank(geometry_type: str) -> int:
     return _DRAW_RANK.get(geometry_type, POINT_RANK)
 
 
+def drawn(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The rows that get a symbol of their own: all but those known only to their district."""
+    return frame[[draw_class(layer, p) != "hidden" for layer, p in zip(frame["layer"].tolist(), frame["precision"].tolist())]]
+
+
+UNCERTAINTY = {"zh": {"approx": "（位置约 ±1 km）", "structure": "（示意）"},
+               "en": {"approx": " (approx. ±1 km)", "structure": " (schematic)"}}
+
+
 def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool,
-                       placeholders: dict[str, Point] | None = None, popups: bool = False) -> dict:
-    """GeoJSON with only what the map needs per feature: id, tooltip and style (and, for
-    maps with no side panel such as the offline handout, the escaped popup HTML), in
-    :func:`draw_rank` order of the geometry as drawn (a district-only feature is a point).
+                       popups: bool = False) -> dict:
+    """GeoJSON with only what the map needs per feature: id, tooltip (with how well the
+    place is known), draw class ``k`` (layers/style.py), style, a name ``label`` (and its point ``lp``, [lat, lon], on lines and
+    areas) for precisely located features, and for maps with no side panel such as the
+    offline handout the escaped popup HTML; in :func:`draw_rank` order.  Features known
+    only to their district are left out (:func:`drawn`).
 
     Features of one style share one style dict: replace it rather than change it in
     place.
     """
-    placeholders = placeholders or {}
+    frame = drawn(frame)
     ids = frame.index.tolist()
-    geoms = [placeholders.get(fid, g) for fid, g in zip(ids, frame.geometry.to_numpy())]
+    geoms = frame.geometry.to_numpy()
     shapes = drawn_geometries(ids, geoms, to_gcj, tolerances(frame, vocab))
-    tips = tooltip_texts(frame, lang)
-    keys = [style_key(layer, themes, precision, fid == selected) for fid, layer, themes, precision in
-            zip(ids, frame["layer"].tolist(), frame["themes"].tolist(), frame["precision"].tolist())]
+    kinds = [draw_class(layer, p) for layer, p in zip(frame["layer"].tolist(), frame["precision"].tolist())]
+    notes = UNCERTAINTY.get(lang, UNCERTAINTY["zh"])
+    tips = [tip + notes.get(kind, "") for tip, kind in zip(tooltip_texts(frame, lang), kinds)]
+    keys = [style_key(layer, themes, precision, fid == selected, draw_rank(shape["type"])) for fid, layer, themes, precision, shape
+            in zip(ids, frame["layer"].tolist(), frame["themes"].tolist(), frame["precision"].tolist(), shapes)]
     styles = {key: keyed_style(key) for key in set(keys)}
-    features = [{"type": "Feature", "geometry": shape, "properties": {"id": fid, "tooltip": tip, "style": styles[key]}}
-                for fid, shape, tip, key in zip(ids, shapes, tips, keys)]
+    features = [{"type": "Feature", "geometry": shape,
+                 "properties": {"id": fid, "tooltip": tip, "k": kind, "style": styles[key]}}
+                for fid, shape, tip, key, kind in zip(ids, shapes, tips, keys, kinds)]
+    for feature, kind, zh, en in zip(features, kinds, frame["name_zh"].tolist(), frame["name_en"].tolist()):
+        if kind == "precise":
+            feature["properties"]["label"] = display_name(zh, en, lang)
+            if feature["geometry"]["type"] != "Point":
+                p = shapely.geometry.shape(feature["geometry"]).representative_point()
+                feature["properties"]["lp"] = [p.y, p.x]
     if popups:
         for feature, (_, row) in zip(features, frame.iterrows()):
             feature["properties"]["popup"] = popup_html(row, vocab, lang)
@@ -165,26 +154,35 @@ def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, se
 
 
 def layer_collections(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh", selected: str | None = None,
-                      to_gcj: bool = False, placeholders: dict[str, Point] | None = None,
-                      popups: bool = False) -> list[tuple[str, str, dict]]:
-    """(layer, label, display GeoJSON) per non-empty layer: plain data, safe to cache.
-
-    *placeholders* should come from the whole data set so markers keep their place
-    whatever the filters; by default they are computed from *frame*.
-    """
+                      to_gcj: bool = False, popups: bool = False) -> list[tuple[str, str, dict]]:
+    """(layer, label, display GeoJSON) per non-empty layer: plain data, safe to cache."""
     out = []
-    placeholders = district_only_points(frame) if placeholders is None else placeholders
     for layer, part in frame.groupby("layer", sort=False):
         if layer not in LAYER_ORDER:
             continue
         label = f"{vocab.label('layers', layer, lang)} ({len(part)})"
-        out.append((layer, label, display_collection(part, vocab, lang, selected, to_gcj, placeholders, popups)))
+        out.append((layer, label, display_collection(part, vocab, lang, selected, to_gcj, popups)))
     return sorted(out, key=lambda item: LAYER_ORDER.index(item[0]))
 
 
-# Leaflet's GeoJSON layer takes its style from this function: a lookup in the layer's own
-# small table of distinct styles, so no feature carries a style dict of its own.
-STYLE_LOOKUP = "(function (styles) {{ return function (feature) {{ return styles[feature.properties.s]; }}; }})({})"
+def draw_parts(layer: str, ids: list[str], kind_of: Callable[[str], str], rank_of: Callable[[str], int],
+               cluster_points: int) -> list[tuple[str, bool, list[str]]]:
+    """How one layer's features (in draw order) go to the map: (group, cluster, ids) parts.
+    Schematic features go to the plan-structure group; approximate points, and all points
+    of a layer with more than *cluster_points*, are clustered; the rest is drawn as it is."""
+    structure = [i for i in ids if kind_of(i) == "structure"]
+    rest = [i for i in ids if kind_of(i) != "structure"]
+    many = sum(rank_of(i) == POINT for i in rest) > cluster_points
+    clustered = [i for i in rest if rank_of(i) == POINT and (many or kind_of(i) == "approx")]
+    plain = [i for i in rest if i not in set(clustered)]
+    parts = [(layer, False, plain), (layer, True, clustered), (STRUCTURE, False, structure)]
+    return [part for part in parts if part[2]]
+
+
+def group_label(group: str, count: int, vocab: Vocabulary, lang: str) -> str:
+    name = ("规划结构（示意）" if lang == "zh" else "Plan structure (schematic)") if group == STRUCTURE \
+        else vocab.label("layers", group, lang)
+    return f"{name} ({count})"
 
 
 def style_table(features: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -205,56 +203,46 @@ def style_table(features: list[dict]) -> tuple[list[dict], list[dict]]:
     return table, out
 
 
-# id(collection) -> (collection, its style table): the app caches its collections, so
-# each rerun would otherwise redo this per feature.  Holding the collection keeps the id
-# from being reused; folium only reads the features.
-_TABLES: dict[int, tuple[dict, tuple[list[dict], list[dict]]]] = {}
-_TABLES_LIMIT = 64
+def collection_payloads(collections: list[tuple[str, str, dict]], vocab: Vocabulary, lang: str = "zh",
+                        cluster: bool = True, cluster_points: int = 2000) -> list[Payload]:
+    """The payloads of display collections (the embedded twin of layers.payload.layer_payloads):
+    the same parts (:func:`draw_parts`), as bytes to put inline.  Without *cluster* nothing is
+    clustered (a handout steps through its features one by one)."""
+    out: list[Payload] = []
+    for layer, _label, collection in collections:
+        styles, features = style_table(collection["features"])
+        by_id = {f["properties"]["id"]: f for f in features}
+        kind = {f["properties"]["id"]: f["properties"]["k"] for f in features}
+        rank = {fid: draw_rank(f["geometry"]["type"]) for fid, f in by_id.items()}
+        for group, clustered, ids in draw_parts(layer, list(by_id), kind.__getitem__, rank.__getitem__,
+                                                cluster_points if cluster else 10**12):
+            data = encode(styles, [json.dumps(by_id[i], ensure_ascii=False, separators=(",", ":")) for i in ids])
+            out.append(Payload(layer, group_label(group, len(ids), vocab, lang), data, "", len(ids),
+                               cluster and clustered, group, STRUCTURE_PANE if group == STRUCTURE else None,
+                               labels=any("label" in by_id[i]["properties"] for i in ids),
+                               popups="popup" in by_id[ids[0]]["properties"], interactive=layer != "districts"))
+    return out
 
 
-def _style_table_of(collection: dict) -> tuple[list[dict], list[dict]]:
-    hit = _TABLES.get(id(collection))
-    if hit is None or hit[0] is not collection:
-        if len(_TABLES) >= _TABLES_LIMIT:
-            _TABLES.pop(next(iter(_TABLES)))
-        hit = _TABLES[id(collection)] = (collection, style_table(collection["features"]))
-    return hit[1]
+def feature_groups(collections: list[tuple[str, str, dict]], vocab: Vocabulary, lang: str = "zh",
+                   cluster: bool = True) -> list[folium.FeatureGroup]:
+    """Fresh folium groups drawing *collections* with their data embedded (folium objects are
+    mutated when rendered, so these are made anew each time)."""
+    return plan_groups(collection_payloads(collections, vocab, lang, cluster), lambda p: {"data": p.data})
 
 
-def feature_groups(collections: list[tuple[str, str, dict]]) -> list[folium.FeatureGroup]:
-    """Fresh folium objects for the collections (folium objects are mutated when rendered).
-
-    Each feature's ``properties.style`` (Leaflet path options; ``radius`` for points)
-    decides how it is drawn; it reaches the browser as an index into a per-layer table.
-    """
-    groups = []
-    for layer, label, collection in collections:
-        styles, features = _style_table_of(collection)
-        group = folium.FeatureGroup(name=label, show=True)
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            name=layer,
-            style=JsCode(STYLE_LOOKUP.format(json.dumps(styles))),
-            marker=folium.CircleMarker(radius=DEFAULT_RADIUS),
-            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360)
-            if features and "popup" in features[0]["properties"] else None,
-            smooth_factor=1.5,
-        ).add_to(group)
-        groups.append(group)
-    return groups
-
-
-def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = False,
-                    placeholders: dict[str, Point] | None = None) -> folium.FeatureGroup | None:
+def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = False) -> folium.FeatureGroup | None:
     """A thick outline around the selected feature, drawn above everything else (in its
-    own pane, which lets clicks through: the layers under it may arrive later)."""
+    own pane, which lets clicks through: the layers under it may arrive later).  A feature
+    known only to its district outlines the district, dashed."""
     if not fid or fid not in frame.index:
         return None
-    geom = (placeholders or {}).get(fid, frame.loc[fid].geometry)
+    row = frame.loc[fid]
+    hidden = draw_class(row["layer"], row["precision"]) == "hidden"
+    geom = reference.district_shapes()[row["district"]] if hidden else row.geometry
     geom = geometry_to_gcj02(geom) if to_gcj else geom
     group = folium.FeatureGroup(name="selection", control=False)
-    style = {"color": "#000000", "weight": 6, "fill": False, "opacity": 0.9}
+    style = {"color": "#000000", "weight": 6, "fill": False, "opacity": 0.9, "dashArray": "10 8" if hidden else None}
     if geom.geom_type == "Point":
         marker = folium.CircleMarker([geom.y, geom.x], radius=13, **style).add_to(group)
         marker.options.update(interactive=False, pane=SELECTION_PANE)  # folium's path options drop these two
@@ -266,12 +254,11 @@ def selection_group(frame: gpd.GeoDataFrame, fid: str | None, to_gcj: bool = Fal
 
 def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "zh",
                    center: tuple[float, float] | None = None, zoom: int | None = None,
-                   legend_px: int = 12, publish: Callable[[bytes], str] | None = None, cluster_assets: bool = False) -> folium.Map:
+                   legend_px: int = 12, publish: Callable[[bytes], str] | None = None) -> folium.Map:
     """Basemap, legend and controls, without the feature layers (those are added apart).
 
-    *publish*: fetch the offline basemap's shapes from the app (layers/data_route.py)
-    instead of embedding them; *cluster_assets*: load Leaflet.markercluster for layers
-    added later.
+    *publish*: fetch the offline basemap's shapes from the app (server/data_route.py)
+    instead of embedding them.
     """
     to_gcj = needs_gcj02(basemap)
     lat, lon = center or DEFAULT_CENTER
@@ -284,29 +271,35 @@ def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "
     m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
     folium.map.CustomPane(SELECTION_PANE, z_index=650, pointer_events=False).add_to(m)
     folium.map.CustomPane(RASTER_PANE, z_index=375, pointer_events=False).add_to(m)
+    m.add_child(MapChrome(lang))  # panes for structure and labels, the label manager, cluster icons
     if basemap == "offline":
-        add_offline_basemap(m, lang=lang, publish=publish)
+        add_offline_basemap(m, lang=lang, to_gcj=to_gcj, publish=publish)
     else:
         add_tiles(m, basemap)
     m.add_child(Legend(legend_html(vocab, list(vocab.themes), lang, legend_px)))
     plugins.Fullscreen(position="topleft").add_to(m)
-    if cluster_assets:
-        m.add_child(ClusterAssets())
+    # st_folium loads a map's scripts once, when it is first drawn: clusters added later need them now.
+    m.add_child(ClusterAssets())
     return localize(m)
 
 
 def build_map(frame: gpd.GeoDataFrame, vocab: Vocabulary, *, basemap: str = "offline", lang: str = "zh",
-              selected: str | None = None, center: tuple[float, float] | None = None, zoom: int | None = None,
-              legend_px: int = 12) -> folium.Map:
-    """The whole map in one object (for standalone HTML): basemap, layers, selection, controls."""
-    m = build_base_map(vocab, basemap=basemap, lang=lang, center=center, zoom=zoom, legend_px=legend_px)
+              selected: str | None = None, legend_px: int = 12) -> folium.Map:
+    """The whole map in one object (for standalone HTML), fitted to *frame*: basemap, layers,
+    selection, controls."""
+    m = build_base_map(vocab, basemap=basemap, lang=lang, legend_px=legend_px)
     to_gcj = needs_gcj02(basemap)
-    placeholders = district_only_points(frame)
     # A standalone map has no side panel: its features carry their plan text in popups.
-    for group in feature_groups(layer_collections(frame, vocab, lang, selected, to_gcj, placeholders, popups=True)):
+    for group in feature_groups(layer_collections(frame, vocab, lang, selected, to_gcj, popups=True), vocab, lang):
         group.add_to(m)
-    sel = selection_group(frame, selected, to_gcj, placeholders)
+    sel = selection_group(frame, selected, to_gcj)
     if sel is not None:
         sel.add_to(m)
+    m.add_child(district_badges(frame, lang, to_gcj, with_list=True))
+    bounds = filter_extent(frame)
+    if bounds is not None:
+        minx, miny, maxx, maxy = bounds
+        corners = [(miny, minx), (maxy, maxx)]
+        m.fit_bounds([wgs84_to_gcj02(lon, lat)[::-1] for lat, lon in corners] if to_gcj else corners)
     folium.LayerControl(collapsed=True).add_to(m)
     return localize(m)

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import geopandas as gpd
-from shapely.geometry import Point
-
 from geo.vocab import Vocabulary
 
 from .data_route import payload_key
-from .map import LAYER_ORDER, POINT_RANK, draw_rank, layer_collections, style_table
+from .map import LAYER_ORDER, STRUCTURE, draw_parts, draw_rank, group_label, layer_collections, style_table
 from .raster import RasterSource, Shapes
-from .remote import encode
+from .remote import Payload, encode
+from .view import STRUCTURE_PANE
 
 CLUSTER_POINTS = 2000  # more points than this in one layer are clustered (the ×10 data and up)
 TILED = "tiled"  # the layer name of the payload of image tiles
@@ -46,6 +45,7 @@ class DisplayTexts:
     styles: dict[str, list[dict]]
     text: dict[str, str]
     rank: dict[str, int]  # layers.map.draw_rank of each feature as drawn
+    kind: dict[str, str]  # draw class (layers/style.py); features with none are not drawn
     style: dict[str, int]
     geometry: dict[str, dict]
     crs: str  # "wgs84" or "gcj02"
@@ -79,31 +79,19 @@ def _shapes(geometry: dict[str, dict], crs: str) -> Shapes:
     return hit[1]
 
 
-def display_texts(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, to_gcj: bool,
-                  placeholders: dict[str, Point]) -> DisplayTexts:
+def display_texts(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, to_gcj: bool) -> DisplayTexts:
     """The JSON text of every feature of *frame* as the map draws it (once per language and CRS)."""
-    styles, text, rank, style, geometry = {}, {}, {}, {}, {}
-    for layer, _label, collection in layer_collections(frame, vocab, lang, to_gcj=to_gcj, placeholders=placeholders):
+    styles, text, rank, kind, style, geometry = {}, {}, {}, {}, {}, {}
+    for layer, _label, collection in layer_collections(frame, vocab, lang, to_gcj=to_gcj):
         styles[layer], features = style_table(collection["features"])
         for feature in features:
             fid = feature["properties"]["id"]
             text[fid] = json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
             rank[fid] = draw_rank(feature["geometry"]["type"])
+            kind[fid] = feature["properties"]["k"]
             style[fid] = feature["properties"]["s"]
             geometry[fid] = feature["geometry"]
-    return DisplayTexts(styles, text, rank, style, geometry, "gcj02" if to_gcj else "wgs84")
-
-
-@dataclass(frozen=True)
-class Payload:
-    layer: str
-    label: str
-    data: bytes
-    key: str
-    features: int
-    cluster: bool = False
-    # The layers drawn as image tiles, all in one payload: (layer, ids) each, data empty.
-    raster: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    return DisplayTexts(styles, text, rank, kind, style, geometry, "gcj02" if to_gcj else "wgs84")
 
 
 def raster_layers(counts: dict[str, int], budget: int = VECTOR_BUDGET) -> set[str]:
@@ -120,40 +108,34 @@ def raster_layers(counts: dict[str, int], budget: int = VECTOR_BUDGET) -> set[st
 def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabulary, lang: str,
                    budget: int | None = None) -> list[Payload]:
     """The payloads of the features of *shown* (filtered rows of the frame *texts* was made
-    from), in LAYER_ORDER; a layer with many points gets a second, clustered payload.  With
-    more than *budget* features (VECTOR_BUDGET) on the map, the largest layers are drawn
-    as image tiles, together: one payload, first (the tiles lie under vector layers)."""
+    from) that have a symbol, in LAYER_ORDER, split as :func:`layers.map.draw_parts` says.
+    With more than *budget* features (VECTOR_BUDGET) on the map, the largest layers are
+    drawn as image tiles, together: one payload, first (the tiles lie under vector layers)."""
     out = []
-    parts = {layer: part for layer, part in shown.groupby("layer", sort=False) if layer in texts.styles}
-    tiled = raster_layers({layer: len(part) for layer, part in parts.items()},
+    parts = {layer: [i for i in part.index if i in texts.kind] for layer, part in shown.groupby("layer", sort=False)
+             if layer in texts.styles}
+    tiled = raster_layers({layer: len(ids) for layer, ids in parts.items()},
                           VECTOR_BUDGET if budget is None else budget)
     raster = []
     for layer in sorted(parts, key=LAYER_ORDER.index):
-        ids = sorted(parts[layer].index, key=texts.rank.__getitem__)  # stable: the frame's order within a rank
+        ids = sorted(parts[layer], key=texts.rank.__getitem__)  # stable: the frame's order within a rank
+        if not ids:
+            continue
         if layer in tiled:
             raster.append((layer, tuple(ids)))
             continue
-        label = f"{vocab.label('layers', layer, lang)} ({len(ids)})"
-        points = [i for i in ids if texts.rank[i] == POINT_RANK]
-        groups = [(ids, False)]
-        if len(points) > CLUSTER_POINTS:
-            groups = [([i for i in ids if texts.rank[i] != POINT_RANK], False), (points, True)]
-        for members, cluster in groups:
-            if members:
-                data = encode(texts.styles[layer], [texts.text[i] for i in members])
-                out.append(Payload(layer, label, data, payload_key(data), len(members), cluster))
+        for group, cluster, members in draw_parts(layer, ids, texts.kind.__getitem__, texts.rank.__getitem__,
+                                                  CLUSTER_POINTS):
+            data = encode(texts.styles[layer], [texts.text[i] for i in members])
+            out.append(Payload(layer, group_label(group, len(members), vocab, lang), data, payload_key(data),
+                               len(members), cluster, group, STRUCTURE_PANE if group == STRUCTURE else None,
+                               labels=any(texts.kind[i] == "precise" for i in members),
+                               interactive=layer != "districts"))
     if raster:
         # What the tiles look like: CRS, styles and ids (tiles are cached as immutable by their URL).
         key = payload_key(json.dumps([texts.crs, [(layer, texts.styles[layer], ids) for layer, ids in raster]],
                                      ensure_ascii=False).encode())
         names = ("、" if lang == "zh" else ", ").join(vocab.label("layers", layer, lang) for layer, _ in raster)
         count = sum(len(ids) for _, ids in raster)
-        out.insert(0, Payload(TILED, f"{names} ({count})", b"", key, count, raster=tuple(raster)))
+        out.insert(0, Payload(TILED, f"{names} ({count})", b"", key, count, group=TILED, raster=tuple(raster)))
     return out
-
-
-def may_cluster(texts: DisplayTexts, frame: gpd.GeoDataFrame) -> bool:
-    """Whether some layer of *frame* (the whole data) has points enough to be clustered
-    under some filter."""
-    points = [fid for fid, rank in texts.rank.items() if rank == POINT_RANK]
-    return bool((frame["layer"].reindex(points).value_counts() > CLUSTER_POINTS).any())

@@ -124,7 +124,8 @@ class RasterSource:
         # How far past its geometry a feature's ink reaches, in pixels.
         self.reach_px = max((s.get("radius", 0) + s.get("weight", 1) for s in self.styles), default=1)
         # Each style as matplotlib draws it: colours (RGBA), marker area (points²), and pen.
-        self.edge = np.array([to_rgba(s.get("color", "#3388ff"), s.get("opacity", 1.0)) for s in self.styles])
+        self.edge = np.array([to_rgba(s.get("color", "#3388ff"), s.get("opacity", 1.0) if s.get("stroke", True) else 0)
+                              for s in self.styles])
         self.face = np.array([to_rgba(s.get("fillColor", s.get("color", "#3388ff")),
                                       s.get("fillOpacity", 0.2) if s.get("fill", True) is not False else 0)
                               for s in self.styles])

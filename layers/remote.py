@@ -2,9 +2,9 @@
 
 folium's own ``GeoJson(embed=False)`` fetches the URL on the server as well and loads it
 in the browser with jQuery; neither suits a route of this app.  This element creates an
-empty Leaflet GeoJSON layer with the options of :func:`layers.map.feature_groups`
-(style from the payload's table, circle markers, escaped tooltips) and fills it when
-the data arrives.  A dense point payload goes into a Leaflet.markercluster group (the
+empty Leaflet GeoJSON layer (style from the payload's table, circle markers,
+escaped tooltips) and fills it when the data arrives; a standalone map
+gives it the same payload inline.  A dense point payload goes into a Leaflet.markercluster group (the
 vendored plugin) instead, so tens of thousands of points cost a few dozen icons.
 
 The data is fetched at once but drawn in the order of the script (a queue of promises
@@ -18,6 +18,7 @@ for 0); a failed fetch is logged and listed in ``window.planmapFailed``.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Callable
 
 import folium
@@ -26,11 +27,33 @@ from folium.elements import JSCSSMixin
 
 from .assets import LOCAL, STATIC_URL
 
-CLUSTER_OPTIONS = {"chunkedLoading": True, "disableClusteringAtZoom": 16, "maxClusterRadius": 50,
-                   "showCoverageOnHover": False, "spiderfyOnMaxZoom": False}
+# Approximate places cluster at every zoom: many share a point (a neighbourhood's), and a
+# click on their cluster at the last zoom fans them out.
+CLUSTER_OPTIONS = {"chunkedLoading": True, "maxClusterRadius": 60, "showCoverageOnHover": False,
+                   "spiderfyOnMaxZoom": True}
 CLUSTER_JS = [("leaflet.markercluster", STATIC_URL + LOCAL["leaflet.markercluster.js"])]
 CLUSTER_CSS = [("markerclustercss", STATIC_URL + LOCAL["MarkerCluster.css"]),
                ("markerclusterdefault", STATIC_URL + LOCAL["MarkerCluster.Default.css"])]
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What one :class:`PlanLayer` draws: the features of one layer that are drawn alike
+    (see :func:`layers.map.draw_parts`), as :func:`encode` bytes."""
+
+    layer: str
+    label: str                # the label of its group in the layer control
+    data: bytes
+    key: str
+    features: int
+    cluster: bool = False
+    group: str = ""           # the map group it belongs to: its layer, or "structure"
+    pane: str | None = None
+    labels: bool = False
+    popups: bool = False
+    interactive: bool = True  # the district outlines are not: a click inside them is a click on the map
+    # The layers drawn as image tiles, all in one payload: (layer, ids) each, data empty.
+    raster: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def encode(styles: list[dict], feature_texts: list[str]) -> bytes:
@@ -40,66 +63,34 @@ def encode(styles: list[dict], feature_texts: list[str]) -> bytes:
     return (head[:-1] + ',"features":[' + ",".join(feature_texts) + "]}").encode()
 
 
-class RemoteGeoJson(JSCSSMixin, MacroElement):
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-          var styles = [];
-          var layer = L.geoJson(null, {
-            {%- if this.pane %}
-            pane: {{ this.pane | tojson }},
-            {%- endif %}
-            interactive: {{ this.interactive | tojson }},
-            smoothFactor: {{ this.smooth_factor | tojson }},
-            style: function (f) { return styles[f.properties.s]; },
-            pointToLayer: function (f, latlng) { return L.circleMarker(latlng, styles[f.properties.s]); }
-          });
-          {%- if this.cluster %}
-          var target = L.markerClusterGroup({{ this.cluster | tojson }});
-          {%- else %}
-          var target = layer;
-          {%- endif %}
-          {%- if this.interactive %}
-          // One tooltip for the group, shown for the feature under the pointer (the text is HTML-escaped).
-          target.bindTooltip(function (l) { return l.feature ? l.feature.properties.tooltip : ""; }, {sticky: true});
-          {%- endif %}
-          target.addTo({{ this._parent.get_name() }});
-          var url = {{ this.url | tojson }};
-          window.planmapPending = (window.planmapPending || 0) + 1;
-          var data = fetch(url).then(function (r) {
-            if (!r.ok) throw new Error(r.status + " " + r.statusText);
-            return r.json();
-          });
-          // Fetched at once, drawn in the order of the script: on canvas what is added last
-          // is drawn on top, and responses arrive in any order.
-          var queues = window.planmapQueues = window.planmapQueues || {};
-          var queue = {{ this.queue | tojson }};
-          queues[queue] = (queues[queue] || Promise.resolve()).then(function () {
-            return data.then(function (d) {
-              styles = d.styles || [];
-              layer.addData(d);
-              if (target !== layer) target.addLayers(layer.getLayers());
-            }).catch(function (e) {
-              console.error("map data " + url + ": " + e);
-              (window.planmapFailed = window.planmapFailed || []).push(url);
-            }).finally(function () { window.planmapPending -= 1; });
-          });
-        })();
-        {% endmacro %}
-        """
-    )
+class PlanLayer(JSCSSMixin, MacroElement):
+    """One layer of plan features (or basemap shapes), from a payload fetched at *url* or
+    given inline as *data* (a standalone map).  Points are circle markers; with
+    *cluster* the points go into a Leaflet.markercluster group; with *labels* the features
+    that carry ``properties.label`` get a name label, placed by the map's label manager
+    (layers/view.py) so that labels never collide; with *popups*, ``properties.popup``
+    (escaped HTML) opens on click."""
 
-    def __init__(self, url: str, *, cluster: bool = False, interactive: bool = True, smooth_factor: float = 1.5,
-                 pane: str | None = None, queue: str = "features"):
+    _template = Template("""
+{% macro script(this, kwargs) %}
+window.planmapLayer({{ this._parent.get_name() }}, {{ this.options | tojson }}{% if this.data %}, {{ this.data | safe }}{% endif %});
+{% endmacro %}
+""")
+
+    def __init__(self, url: str | None = None, *, data: bytes | None = None, cluster: bool = False,
+                 interactive: bool = True, smooth_factor: float = 1.5, pane: str | None = None,
+                 queue: str = "features", labels: bool = False, popups: bool = False):
         """*queue*: layers of one queue are drawn in script order (layers in separate panes
         need not wait for each other)."""
         super().__init__()
-        self._name = "RemoteGeoJson"
-        self.url, self.pane, self.queue = url, pane, queue
-        self.cluster = CLUSTER_OPTIONS if cluster else None
-        self.interactive = interactive
-        self.smooth_factor = smooth_factor
+        if (url is None) == (data is None):
+            raise ValueError("a PlanLayer takes a url or inline data, not both")
+        self._name = "PlanLayer"
+        # Inline JSON inside a <script>: "</" must not close it.
+        self.data = data.decode().replace("</", "<\\/") if data is not None else None
+        self.options = {"url": url, "pane": pane, "queue": queue, "interactive": interactive,
+                        "smoothFactor": smooth_factor, "labels": labels, "popups": popups,
+                        "cluster": CLUSTER_OPTIONS if cluster else None}
         self.default_js = CLUSTER_JS if cluster else []
         self.default_css = CLUSTER_CSS if cluster else []
 
@@ -138,17 +129,20 @@ class ClusterAssets(JSCSSMixin, MacroElement):
     default_css = CLUSTER_CSS
 
 
-def remote_groups(payloads, publish: Callable[[bytes, str], str], tile_url: Callable[[object], str] | None = None,
-                  raster_pane: str = "", max_zoom: int = 19) -> list[folium.FeatureGroup]:
-    """One toggleable group per layer, holding a :class:`RemoteGeoJson` per payload
-    (:class:`layers.payload.Payload`), or :class:`RasterTiles` for a layer drawn as tiles;
-    *publish* registers a payload and returns its URL, *tile_url* does so for a tiled one."""
+def plan_groups(payloads, source: Callable[[object], dict], tile_url: Callable[[object], str] | None = None,
+                raster_pane: str = "", max_zoom: int = 19) -> list[folium.FeatureGroup]:
+    """One toggleable group per map group (a layer, or the plan structure), holding a
+    :class:`PlanLayer` per payload (:class:`layers.payload.Payload`), or :class:`RasterTiles`
+    for the layers drawn as tiles.  *source* gives a payload's data argument: ``{"url": …}``
+    (registered on the data route) or ``{"data": …}`` (embedded); *tile_url* registers a
+    tiled payload and returns its URL."""
     groups: dict[str, folium.FeatureGroup] = {}
     for p in payloads:
-        if p.layer not in groups:
-            groups[p.layer] = folium.FeatureGroup(name=p.label, show=True)
+        if p.group not in groups:
+            groups[p.group] = folium.FeatureGroup(name=p.label, show=True)
         if p.raster:
-            RasterTiles(tile_url(p), p.features, raster_pane, max_zoom).add_to(groups[p.layer])
+            RasterTiles(tile_url(p), p.features, raster_pane, max_zoom).add_to(groups[p.group])
         else:
-            RemoteGeoJson(publish(p.data, p.key), cluster=p.cluster).add_to(groups[p.layer])
+            PlanLayer(**source(p), cluster=p.cluster, pane=p.pane, labels=p.labels, popups=p.popups,
+                      interactive=p.interactive, queue=p.pane or "features").add_to(groups[p.group])
     return list(groups.values())

@@ -27,7 +27,7 @@ from geo.vocab import Vocabulary
 
 from .basemaps import ATTRIBUTION, CONTEXT_DISTRICT_STYLE, OFFLINE_BACKGROUND, PLAN_DISTRICT_STYLE, RIVER_STYLE
 from .handout import emphasised, shown_themes
-from .map import LAYER_ORDER, district_only_points
+from .map import LAYER_ORDER, draw_rank, drawn
 from .style import POINT_RADIUS, THEME_COLOURS, feature_style
 
 SIZE = (1600, 1000)  # pixels
@@ -103,7 +103,7 @@ def draw_feature(ax, geom: BaseGeometry, layer: str, style: dict) -> None:
     edge = to_rgba(style["color"], style.get("opacity", 1.0))
     width = style.get("weight", 2) * PT
     if geom.geom_type == "Point":
-        radius = POINT_RADIUS.get(layer, 6) * PT
+        radius = style.get("radius", POINT_RADIUS.get(layer, 6)) * PT
         face = to_rgba(style.get("fillColor", style["color"]), max(style.get("fillOpacity", 0.2), 0.35))
         ax.scatter([geom.x], [geom.y], s=(2 * radius) ** 2, facecolors=[face], edgecolors=[edge],
                    linewidths=width, zorder=4)
@@ -114,9 +114,8 @@ def draw_feature(ax, geom: BaseGeometry, layer: str, style: dict) -> None:
 
 
 def snapshot_png(frame: gpd.GeoDataFrame, vocab: Vocabulary, bounds, *, focus=(), title: str = "",
-                 lang: str = "zh", size: tuple[int, int] = SIZE, placeholders=None) -> bytes:
+                 lang: str = "zh", size: tuple[int, int] = SIZE) -> bytes:
     """PNG bytes of *frame*'s features framed on *bounds* ((south, west), (north, east))."""
-    placeholders = placeholders or {}
     focus = set(focus)
     width, height = size
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=OFFLINE_BACKGROUND)
@@ -129,13 +128,13 @@ def snapshot_png(frame: gpd.GeoDataFrame, vocab: Vocabulary, bounds, *, focus=()
     with _font():
         draw_basemap(ax)
         order = {layer: k for k, layer in enumerate(LAYER_ORDER)}
-        for fid, row in sorted(frame.iterrows(), key=lambda item: order.get(item[1]["layer"], 99)):
-            style = feature_style(row["layer"], row["themes"], row["precision"])
+        for fid, row in sorted(drawn(frame).iterrows(), key=lambda item: order.get(item[1]["layer"], 99)):
+            style = feature_style(row["layer"], row["themes"], row["precision"], rank=draw_rank(row.geometry.geom_type))
             if focus:
                 style = emphasised(style, fid in focus)
-            draw_feature(ax, placeholders.get(fid, row.geometry), row["layer"], style)
+            draw_feature(ax, row.geometry, row["layer"], style)
         if 0 < len(focus) <= MAX_LABELS:
-            _label(ax, frame[frame.index.isin(focus)], placeholders, lang)
+            _label(ax, frame[frame.index.isin(focus)], lang)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect(1 / cos)
@@ -153,9 +152,9 @@ def _font():
     return rc_context({"font.family": cjk_font(), "axes.unicode_minus": False})
 
 
-def _label(ax, frame: gpd.GeoDataFrame, placeholders, lang: str) -> None:
+def _label(ax, frame: gpd.GeoDataFrame, lang: str) -> None:
     for fid, row in frame.iterrows():
-        point = placeholders.get(fid, row.geometry).representative_point()
+        point = row.geometry.representative_point()
         name = row["name_zh"] if lang == "zh" or not row["name_en"] else row["name_en"]
         ax.annotate(name, (point.x, point.y), xytext=(6, 6), textcoords="offset points", fontsize=14,
                     color="#111", path_effects=HALO, zorder=6, annotation_clip=True)
@@ -173,5 +172,4 @@ def stop_snapshot_png(stop: Stop, frame: gpd.GeoDataFrame, vocab: Vocabulary, la
                       title: str | None = None, size: tuple[int, int] = SIZE) -> bytes:
     """PNG of one tour stop as the presentation view shows it."""
     return snapshot_png(frame.loc[visible_ids(stop, frame)], vocab, view_bounds(stop, frame), focus=stop.features,
-                        title=stop.label(lang) if title is None else title, lang=lang, size=size,
-                        placeholders=district_only_points(frame))
+                        title=stop.label(lang) if title is None else title, lang=lang, size=size)

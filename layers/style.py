@@ -1,4 +1,17 @@
-"""Colours by theme and line/fill styles by location precision."""
+"""How a feature is drawn: colour by theme, symbol by what its location claims.
+
+A resident reads the symbol before the name, so the symbol says how well the place is
+known (the *draw class*, :func:`draw_class`):
+
+- ``precise`` (exact or street): crisp, solid, labelled at street zooms;
+- ``approx`` (area, ~1 km): a soft disc or fill with no outline, "around here", never a
+  crisp ring over the precise features; its points cluster;
+- ``structure`` (schematic cores, belts, corridors): the plan's diagram, a layer of its
+  own that is clear at district zoom and fades at street zoom;
+- ``hidden`` (known only to the district): no symbol at all; the map shows one badge per
+  district instead (layers/view.py), and the list names them;
+- ``outline``: the districts layer.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -21,17 +34,23 @@ THEME_COLOURS = {
 DEFAULT_COLOUR = "#555555"
 DISTRICT_STYLE = {"color": "#444444", "weight": 2, "fill": False, "dashArray": None}
 
-# Exact = solid and filled; approximate = dashed and lighter; schematic = dashed and hollow.
+DRAW_CLASS = {"exact": "precise", "street": "precise", "area": "approx", "schematic": "structure", "district": "hidden"}
+# Geometry ranks (layers.map.draw_rank): areas 0, lines 1, points 2.
+AREA, LINE, POINT = 0, 1, 2
 PRECISION_STYLE = {
-    "exact": {"dashArray": None, "fillOpacity": 0.55, "weight": 2},
-    "street": {"dashArray": "6 3", "fillOpacity": 0.35, "weight": 2},
-    "area": {"dashArray": "4 4", "fillOpacity": 0.2, "weight": 2},
-    "schematic": {"dashArray": "2 6", "fillOpacity": 0.05, "weight": 2},
-    "district": {"dashArray": "1 6", "fillOpacity": 0.0, "weight": 1},
+    "precise": {"dashArray": None, "fillOpacity": 0.9, "weight": 2, "opacity": 1.0},
+    "approx": {"dashArray": "4 6", "fillOpacity": 0.16, "weight": 2, "opacity": 0.7},
+    "structure": {"dashArray": "2 6", "fillOpacity": 0.05, "weight": 2, "opacity": 0.9},
 }
-APPROXIMATE = ("area", "schematic", "district")
+HALO_PX = 10  # radius of an approximate point's soft disc: "around here" (its location is known to ~1 km)
 POINT_RADIUS = {"projects": 6, "stations": 5, "business_districts": 8, "transit": 5, "zones": 7}
 DEFAULT_RADIUS = 6
+
+
+def draw_class(layer: str, precision: str) -> str:
+    if layer == "districts":
+        return "outline"
+    return DRAW_CLASS.get(precision, "structure")
 
 
 def colour_for(themes) -> str:
@@ -41,34 +60,43 @@ def colour_for(themes) -> str:
     return DEFAULT_COLOUR
 
 
-def style_key(layer: str, themes, precision: str, selected: bool = False) -> tuple[str, str, str, bool]:
+def style_key(layer: str, themes, precision: str, selected: bool = False, rank: int = AREA) -> tuple:
     """What a feature's style depends on: features with equal keys are drawn alike."""
     colour = "" if layer == "districts" else colour_for(themes)
-    return layer, colour, precision, bool(selected)
+    return layer, colour, draw_class(layer, precision), bool(selected), rank
 
 
 @lru_cache(maxsize=None)
-def _keyed_style(layer: str, colour: str, precision: str, selected: bool) -> tuple[tuple[str, object], ...]:
-    if layer == "districts":
+def _keyed_style(layer: str, colour: str, kind: str, selected: bool, rank: int) -> tuple[tuple[str, object], ...]:
+    if kind == "outline":
         return tuple(DISTRICT_STYLE.items())
-    style = {"color": colour, "fillColor": colour, **PRECISION_STYLE.get(precision, PRECISION_STYLE["schematic"]),
+    style = {"color": colour, "fillColor": colour, **PRECISION_STYLE.get(kind, PRECISION_STYLE["structure"]),
              "radius": POINT_RADIUS.get(layer, DEFAULT_RADIUS)}
-    if layer == "corridors":
-        style["weight"] = 4
-    if layer == "transit":
-        style["weight"] = 4 if precision in ("exact", "street") else 3
-    if precision in APPROXIMATE:
-        style["fillColor"] = "#ffffff" if layer in POINT_RADIUS else colour
+    if layer in ("corridors", "transit") and rank == LINE:
+        style["weight"] = 4 if kind == "precise" else 3
+    if kind == "precise" and rank == POINT:
+        style.update(color="#ffffff", weight=1.5)  # a solid dot with a white rim
+    elif kind == "approx" and rank != LINE:
+        # No outline: a soft patch, or for a point a soft disc larger than a precise dot.
+        # (Discs of a radius in metres were tried: at street zoom those of neighbouring
+        # places, many sharing a neighbourhood's point, merged into one blot.)
+        style.update(stroke=False, weight=0, dashArray=None)
+        if rank == POINT:
+            style.update(radius=HALO_PX, fillOpacity=0.35)
+    elif kind == "structure" and rank == POINT:
+        style["fillColor"] = "#ffffff"
     if selected:
-        style.update(weight=style["weight"] + 3, color="#000000", radius=style["radius"] + 3)
+        style.update(weight=style["weight"] + 3, color="#000000", stroke=True)
+        style["radius"] += 3
     return tuple(style.items())
 
 
-def keyed_style(key: tuple[str, str, str, bool]) -> dict:
-    """Leaflet path options for a :func:`style_key` (a fresh dict: callers may change it)."""
+def keyed_style(key: tuple) -> dict:
+    """Leaflet path options for a :func:`style_key` (a fresh dict: callers may change it).
+    ``radius`` (pixels) applies where it is drawn as a point."""
     return dict(_keyed_style(*key))
 
 
-def feature_style(layer: str, themes, precision: str, selected: bool = False) -> dict:
-    """Leaflet path options for one feature; ``radius`` applies where it is drawn as a point."""
-    return keyed_style(style_key(layer, themes, precision, selected))
+def feature_style(layer: str, themes, precision: str, selected: bool = False, rank: int = POINT) -> dict:
+    """Leaflet path options for one feature drawn with geometry rank *rank*."""
+    return keyed_style(style_key(layer, themes, precision, selected, rank))

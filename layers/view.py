@@ -1,0 +1,318 @@
+"""What makes a map readable: panes, non-colliding labels, cluster icons, the plan-structure
+layer fading at street zoom, the fitted view with its reset control, and district badges.
+
+:class:`MapChrome` goes on every base map (layers/map.py).  It creates
+
+- the ``structure`` pane (schematic features), whose opacity falls at street zooms;
+- the ``planmap-labels`` pane and ``window.planmapLabels``, a label manager: every label
+  (feature names, stations, places, districts) has a priority and a minimum zoom, and on
+  each move the labels in view are placed from the highest priority down, a label that
+  would overlap one already placed being hidden;
+- ``window.planmapClusterIcon`` for Leaflet.markercluster: a neutral count bubble;
+- a control that fits the map to the current filter again (``window.planmapFit``).
+
+:class:`FitView` travels with the feature groups (st_folium evaluates them again only when
+they change): it fits the map once per *token*, so a pan is never undone by a rerun.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from branca.element import MacroElement, Template
+
+from geo import reference
+from geo.crs import wgs84_to_gcj02
+from geo.vocab import DISTRICT_EN
+
+from .i18n import t
+from .popup import display_name
+
+STRUCTURE_PANE = "structure"
+LABELS_PANE = "planmap-labels"
+LABEL_ZOOM = 15  # feature names from this zoom on (street level)
+# Opacity of the plan-structure pane by zoom: clear at district zoom, faded at 14 and off
+# from street zoom (15) on, where the places themselves are drawn.
+STRUCTURE_FADE = ((15, 0), (14, 0.3))
+MAX_FIT_ZOOM = 16  # a selected point is shown at street level, not at the last zoom
+
+CSS = """
+.planmap-label-icon{background:none;border:none}
+.planmap-label{white-space:nowrap;font:12px/1.2 "Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
+  color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;transform:translate(9px,-50%);pointer-events:none}
+.planmap-label.feature{font-weight:600}
+.planmap-label.station{color:#0b4f8a;font-size:11px}
+.planmap-label.place{color:#5d5a52;font-style:italic}
+.planmap-label.river{color:#3f7fbf;font-style:italic;font-size:13px;transform:translate(-50%,-50%);letter-spacing:2px}
+.planmap-label.district{color:#6b675c;font-size:15px;font-weight:600;transform:translate(-50%,-50%);letter-spacing:1px}
+.planmap-cluster{background:rgba(255,255,255,.9);border:2px solid #666;border-radius:50%;color:#222;
+  font:600 12px/1 sans-serif;display:flex;align-items:center;justify-content:center;box-shadow:0 1px 3px rgba(0,0,0,.3)}
+.planmap-badge{background:#fff;border:1px solid #555;border-radius:12px;padding:2px 8px;white-space:nowrap;
+  font:12px/1.4 "Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#222;box-shadow:0 1px 3px rgba(0,0,0,.35);
+  cursor:pointer;transform:translate(-50%,14px);display:inline-block}
+.planmap-badge-icon{background:none;border:none}
+.planmap-fit a{font-size:18px;line-height:30px;text-align:center;cursor:pointer}
+.leaflet-control-attribution{font-size:10px;max-width:60%;line-height:1.3}
+"""
+
+TITLES = {"zh": {"fit": "显示当前筛选的全部要素"}, "en": {"fit": "Show everything the filters select"}}
+
+
+class MapChrome(MacroElement):
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var style = document.createElement("style");
+  style.textContent = {{ this.css | tojson }};
+  document.head.appendChild(style);
+  map.createPane({{ this.structure | tojson }}).style.zIndex = 390;
+  var dots = map.createPane("basemap-points");  // station dots: over the basemap, under the features
+  dots.style.zIndex = 360;
+  dots.style.pointerEvents = "none";
+  var labelPane = map.createPane({{ this.labels_pane | tojson }});
+  labelPane.style.zIndex = 640;
+  labelPane.style.pointerEvents = "none";
+
+  // One layer of plan features (layers/remote.py PlanLayer): the payload at o.url, fetched
+  // at once but drawn in script order per queue (on canvas the last added is on top, and
+  // responses arrive in any order), or given inline.
+  window.planmapLayer = function (group, o, inline) {
+    var styles = [];
+    var layer = L.geoJson(null, {
+      pane: o.pane || "overlayPane", interactive: o.interactive, smoothFactor: o.smoothFactor,
+      style: function (f) { return styles[f.properties.s]; },
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, styles[f.properties.s]); }
+    });
+    var target = o.cluster
+      ? L.markerClusterGroup(Object.assign({}, o.cluster, {iconCreateFunction: window.planmapClusterIcon}))
+      : layer;
+    // One tooltip for the group, shown for the feature under the pointer (the text is HTML-escaped).
+    if (o.interactive) target.bindTooltip(function (l) { return l.feature ? l.feature.properties.tooltip : ""; }, {sticky: true});
+    if (o.popups) target.bindPopup(function (l) { return l.feature ? l.feature.properties.popup : ""; }, {maxWidth: 360});
+    target.addTo(group);
+    function draw(d) {
+      styles = d.styles || [];
+      layer.addData(d);
+      if (target !== layer) target.addLayers(layer.getLayers());
+      if (o.labels) labels.addFeatures(layer, group);
+    }
+    if (!o.url) { draw(inline); return; }
+    window.planmapPending = (window.planmapPending || 0) + 1;
+    var data = fetch(o.url).then(function (r) {
+      if (!r.ok) throw new Error(r.status + " " + r.statusText);
+      return r.json();
+    });
+    var queues = window.planmapQueues = window.planmapQueues || {};
+    queues[o.queue] = (queues[o.queue] || Promise.resolve()).then(function () {
+      return data.then(draw).catch(function (e) {
+        console.error("map data " + o.url + ": " + e);
+        (window.planmapFailed = window.planmapFailed || []).push(o.url);
+      }).finally(function () { window.planmapPending -= 1; });
+    });
+  };
+
+  window.planmapClusterIcon = function (cluster) {
+    var n = cluster.getChildCount(), size = n < 10 ? 26 : n < 100 ? 32 : 38;
+    return L.divIcon({html: String(n), className: "planmap-cluster", iconSize: L.point(size, size)});
+  };
+
+  var labels = window.planmapLabels = {
+    items: [], frame: null,
+    // A label: text (set as text, never as HTML), CSS class, priority (higher first), minimum zoom.
+    add: function (latlng, text, cls, priority, minZoom, parent) {
+      var el = document.createElement("div");
+      el.className = "planmap-label " + cls;
+      el.textContent = text;
+      var marker = L.marker(latlng, {icon: L.divIcon({html: el, className: "planmap-label-icon", iconSize: null}),
+                                     pane: {{ this.labels_pane | tojson }}, interactive: false, keyboard: false});
+      marker.addTo(parent || map);
+      this.items.push({marker: marker, el: el, priority: priority, minZoom: minZoom, order: this.items.length});
+      this.schedule();
+      return marker;
+    },
+    // Name labels of a layer's features that carry one (properties.label; lp: [lat, lon] off points).
+    addFeatures: function (layer, parent) {
+      var group = L.layerGroup().addTo(parent || map);
+      layer.eachLayer(function (l) {
+        var p = l.feature && l.feature.properties;
+        if (!p || !p.label) return;
+        labels.add(p.lp ? L.latLng(p.lp[0], p.lp[1]) : l.getLatLng(), p.label, "feature", 10, {{ this.label_zoom }}, group);
+      });
+    },
+    schedule: function () {
+      if (this.frame === null) this.frame = requestAnimationFrame(function () { labels.frame = null; labels.update(); });
+    },
+    update: function () {
+      var zoom = map.getZoom(), view = map.getBounds(), placed = [];
+      var live = this.items.filter(function (it) { return it.marker._map; });
+      live.sort(function (a, b) { return b.priority - a.priority || a.order - b.order; });
+      live.forEach(function (it) {
+        var show = zoom >= it.minZoom && view.contains(it.marker.getLatLng());
+        it.el.style.visibility = show ? "visible" : "hidden";
+        if (!show) return;
+        var r = it.el.getBoundingClientRect();
+        var hit = placed.some(function (q) {
+          return r.left < q.right + 2 && r.right > q.left - 2 && r.top < q.bottom + 1 && r.bottom > q.top - 1;
+        });
+        if (hit) it.el.style.visibility = "hidden"; else placed.push(r);
+      });
+      window.planmapLabelsShown = placed.length;
+    }
+  };
+  map.on("zoomend moveend layeradd", function () { labels.schedule(); });
+
+  var fades = {{ this.fades | tojson }};
+  function fade() {
+    var z = map.getZoom(), opacity = 1;
+    for (var i = 0; i < fades.length; i++) if (z >= fades[i][0]) { opacity = fades[i][1]; break; }
+    var pane = map.getPane({{ this.structure | tojson }});
+    pane.style.opacity = opacity;
+    pane.style.display = opacity ? "" : "none";
+    window.planmapStructureShown = opacity > 0;
+    map.getContainer().dataset.zoom = z;
+  }
+  map.on("zoomend", fade);
+  fade();
+
+  var Fit = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var bar = L.DomUtil.create("div", "leaflet-bar planmap-fit");
+      var a = L.DomUtil.create("a", "", bar);
+      a.href = "#"; a.setAttribute("role", "button"); a.title = {{ this.fit_title | tojson }};
+      a.setAttribute("aria-label", {{ this.fit_title | tojson }});
+      a.textContent = "\u2922";
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e); L.DomEvent.stopPropagation(e);
+        var fit = window.planmapFit;
+        if (fit) map.fitBounds(fit.bounds, {maxZoom: fit.maxZoom, padding: [24, 24]});
+      });
+      return bar;
+    }
+  });
+  new Fit().addTo(map);
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, lang: str = "zh"):
+        super().__init__()
+        self._name = "MapChrome"
+        self.css, self.structure, self.labels_pane = CSS, STRUCTURE_PANE, LABELS_PANE
+        self.label_zoom, self.fades = LABEL_ZOOM, [list(f) for f in STRUCTURE_FADE]
+        self.fit_title = TITLES.get(lang, TITLES["zh"])["fit"]
+
+
+class FitView(MacroElement):
+    """Fit the map to *target* (south, west, north, east in display coordinates) once per
+    *token*; with *apply* False the token is only marked as seen (the URL set the view).
+    *extent* is what the reset control fits to: the current filter."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var group = {{ this._parent.get_name() }};
+  var map = group._map || window.map;
+  if (!map) return;
+  var extent = {{ this.extent | tojson }};
+  if (extent) window.planmapFit = {bounds: [[extent[0], extent[1]], [extent[2], extent[3]]], maxZoom: {{ this.max_zoom }}};
+  var token = {{ this.token | tojson }}, target = {{ this.target | tojson }};
+  if (window.planmapFitToken === token) return;
+  window.planmapFitToken = token;
+  {%- if this.apply %}
+  if (target) map.fitBounds([[target[0], target[1]], [target[2], target[3]]], {maxZoom: {{ this.max_zoom }}, padding: [24, 24]});
+  {%- endif %}
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, token: str, target, extent, apply: bool = True, max_zoom: int = MAX_FIT_ZOOM):
+        super().__init__()
+        self._name = "FitView"
+        self.token, self.apply, self.max_zoom = token, apply, max_zoom
+        self.target = [round(float(v), 6) for v in target] if target is not None else None
+        self.extent = [round(float(v), 6) for v in extent] if extent is not None else None
+
+
+class DistrictBadges(MacroElement):
+    """One badge per district counting the shown features known only to that district (they
+    have no symbol of their own).  A click on a badge reaches st_folium as a click on the
+    feature ``{"id": "district-wide:<district>"}``; on a map with no side panel (a
+    handout) the badge opens the list of their names (``popup``, escaped HTML)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var group = {{ this._parent.get_name() }};
+  L.geoJson({{ this.data | tojson }}, {
+    pointToLayer: function (f, latlng) {
+      var el = document.createElement("span");
+      el.className = "planmap-badge";
+      el.textContent = f.properties.text;
+      var marker = L.marker(latlng, {icon: L.divIcon({html: el, className: "planmap-badge-icon", iconSize: null}),
+                                     title: f.properties.text, keyboard: true, riseOnHover: true});
+      if (f.properties.popup) marker.bindPopup(f.properties.popup, {maxWidth: 360, maxHeight: 320});
+      return marker;
+    }
+  }).addTo(group);
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, badges: list[dict]):
+        """*badges*: {district, lat, lon, text[, popup]} each, in display coordinates."""
+        super().__init__()
+        self._name = "DistrictBadges"
+        self.data = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [b["lon"], b["lat"]]},
+             "properties": {"id": f"{BADGE_PREFIX}{b['district']}", "text": b["text"],
+                            **({"popup": b["popup"]} if b.get("popup") else {})}} for b in badges]}
+
+
+BADGE_PREFIX = "district-wide:"
+
+
+def district_badges(features, lang: str, to_gcj: bool = False, with_list: bool = False) -> DistrictBadges:
+    """The badges of the features of *features* known only to their district, at each
+    district's label point; *with_list*: each badge lists their names (for handouts)."""
+    wide = features[(features["precision"] == "district") & (features["layer"] != "districts")]
+    labels = reference.districts().set_index("name")
+    badges = []
+    for district, part in wide.groupby("district"):
+        lon, lat = float(labels.loc[district, "label_lon"]), float(labels.loc[district, "label_lat"])
+        if to_gcj:
+            lon, lat = wgs84_to_gcj02(lon, lat)
+        name = district if lang == "zh" else DISTRICT_EN.get(district, district)
+        badge = {"district": district, "lat": lat, "lon": lon, "text": t(lang, "badge", district=name, n=len(part))}
+        if with_list:
+            names = sorted(display_name(zh, en, lang) for zh, en in zip(part["name_zh"], part["name_en"]))
+            badge["popup"] = "<ul style='margin:0;padding-left:16px'>" + "".join(
+                f"<li>{escape(n)}</li>" for n in names) + "</ul>"
+        badges.append(badge)
+    return DistrictBadges(badges)
+
+
+class OrientationLabels(MacroElement):
+    """Basemap labels through the label manager (so feature names and these never
+    collide), with a small dot under each station: (lat, lon, text, kind, priority, min zoom)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var group = L.layerGroup().addTo(map);
+  {{ this.labels | tojson }}.forEach(function (l) {
+    if (l[3] === "station")
+      L.circleMarker([l[0], l[1]], {radius: 3, color: "#0b4f8a", weight: 1.5, fillColor: "#fff", fillOpacity: 1,
+                                    interactive: false, pane: {{ this.pane | tojson }}}).addTo(group);
+    window.planmapLabels.add([l[0], l[1]], l[2], l[3], l[4], l[5], group);
+  });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, labels):
+        super().__init__()
+        self._name = "OrientationLabels"
+        self.labels = [list(label) for label in labels]
+        self.pane = "basemap-points"
