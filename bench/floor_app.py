@@ -20,8 +20,13 @@ from layers.assets import localize  # noqa: E402
 st.set_page_config(layout="wide")
 st.title("floor")
 controls = st.query_params.get("controls") == "1"
-if controls:
+if controls:  # the app's widget kinds and counts, where the app puts them (around the map)
     st.radio("view", ["map", "targets", "planner", "present"], horizontal=True, label_visibility="collapsed")
+    st.selectbox("language", ["zh", "en"], label_visibility="collapsed")
+    st.text_input("search", label_visibility="collapsed")
+    for name in ("district", "period", "theme", "layer", "category", "status"):
+        st.multiselect(name, [f"{name} {k}" for k in range(8)], label_visibility="collapsed")
+    st.selectbox("basemap", ["offline", "osm", "amap"])
     st.markdown("0 / 0")
 m = localize(folium.Map(location=[29.46, 106.49], zoom_start=11, tiles=None, prefer_canvas=True))
 group = folium.FeatureGroup(name="one point")
@@ -29,10 +34,7 @@ folium.GeoJson({"type": "Feature", "geometry": {"type": "Point", "coordinates": 
                 "properties": {"id": "floor", "tooltip": "floor"}}, marker=folium.CircleMarker(radius=6)).add_to(group)
 st_folium(m, key="map", height=660, use_container_width=True, feature_group_to_add=[group], returned_objects=["center"])
 if controls:
-    for n, column in enumerate(st.columns(3)):
+    st.radio("list", ["all", "view", "district"], horizontal=True)
+    st.dataframe({"name": [], "category": []}, on_select="rerun", selection_mode="single-row")
+    for n, column in enumerate(st.columns(4)):
         column.download_button(f"download {n}", b"", file_name=f"{n}.txt", on_click="ignore")
-    st.sidebar.radio("language", ["zh", "en"], horizontal=True)
-    st.sidebar.text_input("search")
-    for name in ("district", "period", "theme", "layer", "category", "status"):
-        st.sidebar.multiselect(name, [f"{name} {k}" for k in range(8)])
-    st.sidebar.selectbox("basemap", ["offline", "osm", "amap"])

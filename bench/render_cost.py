@@ -100,7 +100,7 @@ def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
         view_tiles(at, drawn)
     at.query_params.pop("load_only", None)
     for k in range(runs):
-        at.sidebar.multiselect(key="w_themes").set_value(all_themes_but(k))
+        at.multiselect(key="w_themes").set_value(all_themes_but(k))
         start = time.perf_counter()
         try:
             at.run(timeout=limit_s)

@@ -18,6 +18,11 @@ def run_app(params: dict | None = None) -> AppTest:
     return at.run()
 
 
+def title(at: AppTest) -> str:
+    """The page title's text (an <h1> in the title bar)."""
+    return next(re.sub("<[^>]+>", "", m.value) for m in at.markdown if m.value.startswith("<h1>"))
+
+
 def shown_count(at: AppTest) -> tuple[int, int]:
     text = count_line(at)
     shown, total = map(int, re.findall(r"\d+", text)[:2])
@@ -34,7 +39,7 @@ def test_default_view_shows_every_feature(frame):
 
 def test_district_filter_changes_count_and_url(frame):
     at = run_app()
-    at.sidebar.multiselect(key="w_districts").set_value(["大渡口区"]).run()
+    at.multiselect(key="w_districts").set_value(["大渡口区"]).run()
     shown, total = shown_count(at)
     assert shown == int(((frame.district == "大渡口区") & (frame.layer != "districts")).sum())
     assert shown < total
@@ -48,7 +53,7 @@ def test_theme_and_period_filters_combine(frame):
                  & frame.themes.map(lambda v: "transport" in v)
                  & frame.periods.map(lambda v: "fyp15" in v)]
     assert shown == len(want) > 0
-    assert at.sidebar.multiselect(key="w_themes").value == ["transport"]
+    assert at.multiselect(key="w_themes").value == ["transport"]
 
 
 def test_empty_result_is_explained():
@@ -59,7 +64,7 @@ def test_empty_result_is_explained():
 
 def test_search_lists_matches_and_selecting_one_opens_its_quote(frame):
     at = run_app()
-    at.sidebar.text_input(key="w_query").input("解放碑").run()
+    at.text_input(key="w_query").input("解放碑").run()
     hits = [b for b in at.button if b.key and b.key.startswith("hit_")]
     assert hits, "search for 解放碑 lists no results"
     first = hits[0].key.removeprefix("hit_")
@@ -70,7 +75,7 @@ def test_search_lists_matches_and_selecting_one_opens_its_quote(frame):
     quote = frame.loc[first, "sources"][0]["quote"]
     page = " ".join(m.value for m in at.markdown)
     assert quote.replace("<", "&lt;") in page or quote in page
-    assert at.query_params["zoom"] == "16"
+    assert at.session_state["fit_on"] == "selection"  # the map zooms to it (tests/test_readable_map.py)
 
 
 def test_pinyin_search_finds_chinese_names(frame):
@@ -86,10 +91,10 @@ def test_shared_link_restores_the_view(frame):
                   "basemap": "osm", "lat": "29.56", "lon": "106.57", "zoom": "14"})
     assert not at.exception
     assert at.session_state["selected"] == fid
-    assert at.sidebar.multiselect(key="w_districts").value == ["渝中区"]
-    assert at.sidebar.selectbox(key="w_basemap").value == "osm"
+    assert at.multiselect(key="w_districts").value == ["渝中区"]
+    assert at.selectbox(key="w_basemap").value == "osm"
     assert at.session_state["w_lang"] == "en"
-    assert at.title[0].value.startswith("Chongqing")
+    assert title(at).startswith("Chongqing")
     assert not at.warning
 
 
@@ -119,8 +124,8 @@ def test_targets_view_lists_both_indicator_tables():
 
 def test_language_switch_translates_ui():
     at = run_app()
-    at.sidebar.radio(key="w_lang").set_value("en").run()
-    assert at.title[0].value.startswith("Chongqing")
+    at.selectbox(key="w_lang").set_value("en").run()
+    assert title(at).startswith("Chongqing")
     assert "features shown" in count_line(at)
     assert at.query_params["lang"] == "en"
 
@@ -149,10 +154,10 @@ def test_presentation_mode_opens_from_the_view_switch_and_can_be_left():
     at.radio(key="w_view").set_value("present").run()
     assert at.query_params["view"] == "present"
     at.run()
-    assert not at.exception and not at.sidebar.multiselect  # full-screen: no filter sidebar
+    assert not at.exception and not at.multiselect  # full-screen: no filters
     at.button(key="leave_present").click().run()
     assert "view" not in at.query_params and at.session_state["w_view"] == "map"
-    assert at.sidebar.multiselect(key="w_districts").value == ["渝中区"]  # the map view as it was
+    assert at.multiselect(key="w_districts").value == ["渝中区"]  # the map view as it was
     assert shown_count(at)[1] > 0
 
 

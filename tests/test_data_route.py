@@ -19,7 +19,7 @@ from geo.filters import Filters, apply
 from layers import data_route, payload, remote
 from layers.basemaps import offline_basemap_payloads
 from layers.data_route import PayloadStore, payload_key
-from layers.map import build_base_map, district_only_points, layer_collections
+from layers.map import STRUCTURE, build_base_map, drawn, layer_collections
 
 DATA_URL = re.compile(r"/api/data/([0-9a-f]+)\.geojson")
 
@@ -52,7 +52,7 @@ def test_store_gzips_once_and_counts_it():
 
 @pytest.fixture(scope="module")
 def texts(frame, vocab):
-    return payload.display_texts(frame, vocab, "zh", False, district_only_points(frame))
+    return payload.display_texts(frame, vocab, "zh", False)
 
 
 def features_by_id(payloads) -> dict[str, dict]:
@@ -67,66 +67,79 @@ def features_by_id(payloads) -> dict[str, dict]:
 @pytest.mark.parametrize("filters", [Filters(), Filters(districts=("渝中区",), themes=("finance", "culture_tourism")),
                                      Filters(layers=("transit",), periods=("fyp15",)), Filters(query="解放碑")])
 def test_payloads_carry_what_the_embedded_map_carries(frame, vocab, texts, filters):
-    """Same features, geometry, tooltip and style as layers.map draws embedded (one per layer)."""
+    """Same features, geometry, tooltip, label and style as layers.map draws embedded; the
+    features known only to their district are in neither (their district's badge counts them)."""
     shown = apply(frame, filters)
     got = features_by_id(payload.layer_payloads(shown, texts, vocab, "zh"))
-    want = {f["properties"]["id"]: f for _, _, c in
-            layer_collections(shown, vocab, "zh", placeholders=district_only_points(frame)) for f in c["features"]}
+    want = {f["properties"]["id"]: f for _, _, c in layer_collections(shown, vocab, "zh") for f in c["features"]}
     want = json.loads(json.dumps(want))  # tuples as lists, as in any JSON
-    assert set(got) == set(want) == set(shown.index)
+    assert set(got) == set(want) == set(drawn(shown).index)
+    assert not set(got) & set(shown.index[(shown.precision == "district") & (shown.layer != "districts")])
     for fid, f in want.items():
         assert got[fid]["geometry"] == f["geometry"]
-        assert got[fid]["properties"]["tooltip"] == f["properties"]["tooltip"]
+        for key in ("tooltip", "label", "k"):
+            assert got[fid]["properties"].get(key) == f["properties"].get(key)
         assert got[fid]["style"] == f["properties"]["style"]
 
 
 def test_payloads_are_in_layer_order_with_areas_under_points(frame, vocab, texts):
     payloads = payload.layer_payloads(frame, texts, vocab, "zh")
-    assert [p.layer for p in payloads] == [l for l in payload.LAYER_ORDER if l in set(frame.layer)]
+    order = [payload.LAYER_ORDER.index(p.layer) for p in payloads]
+    assert order == sorted(order) and {p.layer for p in payloads} == set(drawn(frame).layer)
     for p in payloads:
         kinds = [f["geometry"]["type"] for f in json.loads(p.data)["features"]]
         ranks = [0 if "Polygon" in k else 1 if "LineString" in k else 2 for k in kinds]
         assert ranks == sorted(ranks), p.layer
         assert p.key == payload_key(p.data) and p.features == len(kinds)
-        assert p.label.endswith(f"({sum(frame.layer == p.layer)})")
+        assert p.label.endswith(f"({p.features})")
 
 
-def test_a_layer_with_many_points_sends_them_apart_to_be_clustered(frame, vocab, texts, monkeypatch):
-    monkeypatch.setattr(payload, "CLUSTER_POINTS", 100)
+def test_schematic_features_go_to_the_structure_group_and_approximate_points_cluster(frame, vocab, texts):
     payloads = payload.layer_payloads(frame, texts, vocab, "zh")
-    projects = [p for p in payloads if p.layer == "projects"]
-    assert [p.cluster for p in projects] == [False, True]
-    shapes, points = (json.loads(p.data)["features"] for p in projects)
-    assert {f["geometry"]["type"] for f in points} == {"Point"}
-    assert "Point" not in {f["geometry"]["type"] for f in shapes}
-    assert len(shapes) + len(points) == sum(frame.layer == "projects")
-    assert all(not p.cluster for p in payloads if p.layer != "projects")  # 98 transit features, 26 points
-    assert payload.may_cluster(texts, frame)
-    monkeypatch.setattr(payload, "CLUSTER_POINTS", 2000)
-    assert not payload.may_cluster(texts, frame)
+    for p in payloads:
+        features = json.loads(p.data)["features"]
+        kinds = {f["properties"]["k"] for f in features}
+        if p.group == STRUCTURE:
+            assert kinds == {"structure"} and p.pane == "structure" and not p.cluster
+        elif p.cluster:
+            assert kinds == {"approx"} and {f["geometry"]["type"] for f in features} == {"Point"}
+        else:
+            assert "structure" not in kinds and p.group == p.layer
+            assert not [f for f in features if f["properties"]["k"] == "approx" and f["geometry"]["type"] == "Point"]
+        assert p.labels == ("precise" in kinds)
+    clustered = {f["properties"]["id"] for p in payloads if p.cluster for f in json.loads(p.data)["features"]}
+    shown = drawn(frame)
+    approx_points = shown[(shown.precision == "area") & (shown.geom_type == "Point")]
+    assert clustered == set(approx_points.index)
+
+
+def test_a_layer_with_many_points_clusters_all_of_them(frame, vocab, texts, monkeypatch):
+    monkeypatch.setattr(payload, "CLUSTER_POINTS", 100)
+    projects = [p for p in payload.layer_payloads(frame, texts, vocab, "zh") if p.layer == "projects"]
+    (clustered,) = [p for p in projects if p.cluster]
+    kinds = {f["properties"]["k"] for f in json.loads(clustered.data)["features"]}
+    assert kinds == {"approx", "precise"}  # 300+ project points: the precise ones cluster too
 
 
 def test_amap_payloads_are_in_gcj02_like_the_embedded_map(frame, vocab):
     shown = apply(frame, Filters(districts=("渝中区",)))
-    placeholders = district_only_points(frame)
-    texts = payload.display_texts(frame, vocab, "en", True, placeholders)
+    texts = payload.display_texts(frame, vocab, "en", True)
     got = features_by_id(payload.layer_payloads(shown, texts, vocab, "en"))
     want = json.loads(json.dumps({f["properties"]["id"]: f["geometry"] for _, _, c in
-                                  layer_collections(shown, vocab, "en", to_gcj=True, placeholders=placeholders)
-                                  for f in c["features"]}))
+                                  layer_collections(shown, vocab, "en", to_gcj=True) for f in c["features"]}))
     assert {fid: f["geometry"] for fid, f in got.items()} == want
-    wgs = features_by_id(payload.layer_payloads(shown, payload.display_texts(frame, vocab, "en", False, placeholders),
-                                                vocab, "en"))
+    wgs = features_by_id(payload.layer_payloads(shown, payload.display_texts(frame, vocab, "en", False), vocab, "en"))
     assert got["yz-chaotianmen"]["geometry"] != wgs["yz-chaotianmen"]["geometry"]
 
 
 def test_payload_text_is_escaped_json(frame, vocab):
-    evil = frame.iloc[[0]].copy()
+    evil = frame[(frame.precision == "exact") & (frame.layer != "districts")].iloc[[0]].copy()
     evil["name_zh"] = '</script><img src=x onerror=alert(1)>"\\'
-    texts = payload.display_texts(evil, vocab, "zh", False, {})
+    texts = payload.display_texts(evil, vocab, "zh", False)
     (p,) = payload.layer_payloads(evil, texts, vocab, "zh")
-    tip = json.loads(p.data)["features"][0]["properties"]["tooltip"]
-    assert tip == "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot;\\"  # shown as text by Leaflet
+    props = json.loads(p.data)["features"][0]["properties"]
+    assert props["tooltip"] == "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot;\\"  # shown as text by Leaflet
+    assert props["label"] == evil["name_zh"].iloc[0]  # set as text (textContent) by the label manager
 
 
 # --- the element and the base map --------------------------------------------------
@@ -138,15 +151,15 @@ def render_script(vocab, groups) -> str:
     return m.get_root().render()
 
 
-def test_remote_layers_name_their_url_and_cluster_only_when_asked(frame, vocab, texts, monkeypatch):
-    monkeypatch.setattr(payload, "CLUSTER_POINTS", 100)
+def test_remote_layers_name_their_url_and_cluster_only_when_asked(frame, vocab, texts):
     payloads = payload.layer_payloads(frame, texts, vocab, "zh")
-    html = render_script(vocab, remote.remote_groups(payloads, lambda data, key: f"/api/data/{key}.geojson"))
+    html = render_script(vocab, remote.plan_groups(payloads, lambda p: {"url": f"/api/data/{p.key}.geojson"}))
     assert set(DATA_URL.findall(html)) >= {p.key for p in payloads}
-    assert html.count("L.markerClusterGroup(") == 1 and "leaflet.markercluster.js" in html
+    assert html.count('"cluster": {"chunkedLoading"') == sum(p.cluster for p in payloads) > 0
     assert "解放碑" not in html  # no plan text inside the page's script
     plain = render_script(vocab, [])
-    assert "L.markerClusterGroup(" not in plain and "leaflet.markercluster.js" not in plain
+    # st_folium loads scripts once: the plugin is there from the start, used only by clustered layers
+    assert '"cluster": {' not in plain and "leaflet.markercluster.js" in plain
     assert '"maxZoom": 19' in plain and '"minZoom": 9' in plain  # markercluster needs the map's maxZoom
 
 
@@ -159,7 +172,7 @@ def test_offline_basemap_shapes_are_published_not_embedded(vocab):
     assert build_base_map(vocab).get_root().render().count(neighbour) == 2
     # in a pane of their own, under the features and letting clicks through
     assert re.search(r'createPane\(\s*"basemap"\);\s*\S+\.style\.zIndex = 350;\s*\S+\.style\.pointerEvents = .none.', html)
-    assert html.count('pane: "basemap"') == 3
+    assert html.count('"pane": "basemap"') == 3
 
 
 # --- the app in served mode (AppTest) ----------------------------------------------
@@ -182,13 +195,13 @@ def test_served_app_sends_urls_and_serves_exactly_the_filtered_features(served, 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
     assert not at.exception
     args = map_args(at)
-    assert ids_behind(args) == set(frame.index)
+    assert ids_behind(args) == set(drawn(frame).index)
     assert len(args) < 60_000  # the features are not in the script:
     assert not [fid for fid in frame.index if f'"{fid}"' in args]
-    at.sidebar.multiselect(key="w_districts").set_value(["渝中区"]).run()
-    at.sidebar.multiselect(key="w_layers").set_value(["projects", "transit"]).run()
+    at.multiselect(key="w_districts").set_value(["渝中区"]).run()
+    at.multiselect(key="w_layers").set_value(["projects", "transit"]).run()
     want = apply(frame, Filters(districts=("渝中区",), layers=("projects", "transit")))
-    assert ids_behind(map_args(at)) == set(want.index)
+    assert ids_behind(map_args(at)) == set(drawn(want).index)
 
 
 def test_served_app_with_nothing_shown_sends_only_the_district_outlines(served, frame):

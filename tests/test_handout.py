@@ -19,7 +19,7 @@ from geo.tours import Caption, Quote, caption, load_tours, view_bounds, visible_
 from layers.assets import AssetError
 from layers.handout import (caption_html, map_handout_html, self_contained, stop_legend, stop_map,
                             tour_handout_html)
-from layers.map import build_base_map
+from layers.map import build_base_map, drawn
 from layers.snapshot import SIZE, snapshot_png, stop_snapshot_png
 from layers.style import THEME_COLOURS
 
@@ -46,7 +46,10 @@ def test_whole_map_handout_is_one_file_with_everything_inside(frame, vocab):
     assert ".leaflet-control-layers-toggle" in html and "data:image/png;base64," in html, "CSS with its images"
     assert "/app/static/" not in html
     ids = set(re.findall(r'"id":\s*"([^"]+)"', html))
-    assert set(frame.index) <= ids, "every feature is in the file"
+    assert set(drawn(frame).index) <= ids, "every feature with a place is on the map"
+    wide = frame[(frame.precision == "district") & (frame.layer != "districts")]
+    assert all(escape(name) in html or json.dumps(escape(name))[1:-1] in html for name in wide.name_zh), \
+        "the district-wide items are listed by their district's badge"
 
 
 def test_an_asset_that_is_not_vendored_is_refused(vocab):
@@ -63,12 +66,12 @@ def test_tour_handout_carries_every_stop(tours, frame, vocab, corpus):
     stops = stops_json(html)
     assert [s["title"] for s in stops] == [s.label("zh") for s in tour.stops]
     for data, stop in zip(stops, tour.stops):
-        assert data["ids"] == visible_ids(stop, frame)
+        assert data["ids"] == [i for i in visible_ids(stop, frame) if i in set(drawn(frame).index)]
         assert set(data["styles"]) == set(data["ids"])
         assert data["bounds"] == [list(c) for c in view_bounds(stop, frame)]
         for q in caption(stop, frame).quotes:
             assert escape(q.text) in data["caption"]
-        focus = [data["styles"][f]["weight"] for f in stop.features]
+        focus = [data["styles"][f]["weight"] for f in stop.features if f in data["styles"]]
         context = [data["styles"][i]["weight"] for i in data["ids"] if i not in stop.features]
         assert min(focus) > 2 and all(data["styles"][i]["opacity"] < 1 for i in data["ids"] if i not in stop.features)
         assert not context or min(focus) >= min(context)
@@ -105,7 +108,7 @@ def test_cli_handout_writes_the_map_and_a_tour(tmp_path, frame, capsys):
     assert cli.main(["handout", "--out", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=", html) and not EXTERNAL.findall(html)
-    assert set(frame.index) <= set(re.findall(r'"id":\s*"([^"]+)"', html))
+    assert set(drawn(frame).index) <= set(re.findall(r'"id":\s*"([^"]+)"', html))
     tour = tmp_path / "tour.html"
     assert cli.main(["handout", "--out", str(tour), "--tour", "periods", "--lang", "en"]) == 0
     assert "tour periods" in capsys.readouterr().out
@@ -119,9 +122,9 @@ def test_cli_handout_writes_the_map_and_a_tour(tmp_path, frame, capsys):
 def test_stop_map_draws_the_stop_with_its_own_legend(tours, frame, vocab):
     stop = tours["yuzhong-layout"].stops[-1]  # transport
     m, groups = stop_map(stop, frame, vocab, forward_keys=["ArrowRight"])
-    drawn = {f["properties"]["id"] for g in groups for child in g._children.values()
-             for f in child.data["features"]}
-    assert drawn == set(visible_ids(stop, frame))
+    on_map = {f["properties"]["id"] for g in groups for child in g._children.values()
+              for f in json.loads(child.data)["features"]}
+    assert on_map == set(visible_ids(stop, frame)) & set(drawn(frame).index)
     html = m.get_root().render()
     (south, west), (north, east) = view_bounds(stop, frame)
     assert f"[{south}, {west}], [{north}, {east}]" in html, "framed on the stop"

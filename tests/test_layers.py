@@ -7,9 +7,9 @@ from shapely.geometry import Point, shape
 from geo.crs import METRIC
 from layers.assets import LOCAL, STATIC_DIR
 from layers.detail import context_html, highlight
-from layers.map import build_map, district_only_points, draw_rank, layer_collections
+from layers.map import build_map, draw_rank, drawn, layer_collections, selection_group
 from layers.popup import popup_html
-from layers.style import PRECISION_STYLE, feature_style
+from layers.style import LINE, POINT, PRECISION_STYLE, draw_class, feature_style
 
 
 def test_every_asset_the_map_loads_is_vendored_and_local(frame, vocab):
@@ -44,34 +44,60 @@ def test_hostile_text_is_escaped_in_popup_and_context(frame, vocab, corpus):
     assert "<mark>" in ctx and ctx.count("<mark>") == 1
 
 
-def test_approximate_features_are_drawn_differently():
-    exact = feature_style("projects", ["commerce"], "exact")
+def test_a_symbol_says_how_well_its_place_is_known():
+    exact, street = (feature_style("projects", ["commerce"], p) for p in ("exact", "street"))
     approx = feature_style("projects", ["commerce"], "area")
-    schematic = feature_style("zones", ["commerce"], "schematic")
-    assert exact["dashArray"] is None and approx["dashArray"] and schematic["dashArray"]
-    assert schematic["fillOpacity"] < exact["fillOpacity"]
-    assert approx["fillColor"] == "#ffffff"  # approximate points are hollow
-    assert set(PRECISION_STYLE) == {"exact", "street", "area", "schematic", "district"}
+    approx_area = feature_style("zones", ["commerce"], "area", rank=0)
+    approx_line = feature_style("transit", ["transport"], "area", rank=LINE)
+    schematic = feature_style("zones", ["commerce"], "schematic", rank=0)
+    # precise: a solid dot with a white rim, both exact and street
+    assert exact == street and exact["dashArray"] is None and exact["color"] == "#ffffff" and exact["fillOpacity"] >= 0.9
+    # approximate: a soft disc with no outline, larger than a precise dot; areas a soft fill
+    assert approx["stroke"] is False and approx["radius"] > exact["radius"] and approx["fillOpacity"] < 0.5
+    assert approx_area["stroke"] is False and approx_area["fillOpacity"] < 0.3
+    assert approx_line.get("stroke", True) and approx_line["dashArray"]  # a line needs its stroke
+    assert schematic["dashArray"] and schematic["fillOpacity"] < 0.1
+    assert set(PRECISION_STYLE) == {"precise", "approx", "structure"}
+    assert [draw_class("projects", p) for p in ("exact", "street", "area", "schematic", "district")] == \
+        ["precise", "precise", "approx", "structure", "hidden"]
+    assert draw_class("districts", "exact") == "outline"
 
 
-def test_district_only_features_get_distinct_placeholders_near_their_district(frame):
-    points = district_only_points(frame)
+def test_district_only_features_get_no_symbol_and_their_selection_outlines_the_district(frame, vocab):
     only = frame[(frame.precision == "district") & (frame.layer != "districts")]
-    assert set(points) == set(only.index)
-    assert len({(p.x, p.y) for p in points.values()}) == len(points)  # no two on top of each other
+    drawn_ids = {f["properties"]["id"] for _, _, c in layer_collections(frame, vocab) for f in c["features"]}
+    assert len(only) > 100 and not drawn_ids & set(only.index)
+    assert drawn_ids == set(drawn(frame).index)
+    fid = only.index[0]
+    html = selection_group(frame, fid)._children
+    (outline,) = [c for c in html.values() if c.__class__.__name__ == "GeoJson"]
     from geo import reference
 
-    shapes = reference.district_shapes()
-    inside = sum(shapes[frame.loc[fid, "district"]].buffer(0.003).contains(p) for fid, p in points.items())
-    assert inside == len(points)
+    district = reference.district_shapes()[frame.loc[fid, "district"]]
+    assert shape(outline.data["features"][0]["geometry"]).equals_exact(district, 1e-9)
+
+
+def test_precise_features_are_labelled_and_tooltips_say_how_approximate(frame, vocab):
+    for lang, note in (("zh", "（位置约 ±1 km）"), ("en", " (approx. ±1 km)")):
+        features = [f for _, _, c in layer_collections(frame, vocab, lang) for f in c["features"]]
+        by_kind = {}
+        for f in features:
+            by_kind.setdefault(f["properties"]["k"], []).append(f["properties"])
+        assert all("label" in p for p in by_kind["precise"]) and by_kind["precise"]
+        assert not any("label" in p for kind in ("approx", "structure", "outline") for p in by_kind[kind])
+        assert all(p["tooltip"].endswith(note) for p in by_kind["approx"])
+        lines = [p for p in by_kind["precise"] if "lp" in p]
+        assert lines and all(len(p["lp"]) == 2 for p in lines)  # a label point on lines and areas
+    en = {f["properties"]["id"]: f["properties"] for _, _, c in layer_collections(frame, vocab, "en") for f in c["features"]}
+    assert en["yz-hongyadong"]["label"] == frame.loc["yz-hongyadong", "name_en"]
 
 
 def test_standalone_map_carries_escaped_plan_text_in_popups(frame, vocab):
-    part = frame[frame.layer == "projects"].head(5)
+    part = drawn(frame[frame.layer == "projects"]).head(5)
     html = build_map(part, vocab).get_root().render()
     quote = part.iloc[0]["sources"][0]["quote"]
     assert quote in html or quote.replace("“", "\\u201c") in html or json_escaped(quote) in html
-    assert "bindPopup" in html
+    assert '"popups": true' in html
 
 
 def json_escaped(text: str) -> str:
@@ -81,14 +107,7 @@ def json_escaped(text: str) -> str:
 
 
 def test_each_layer_draws_areas_then_lines_then_points(frame, vocab):
-    """On canvas the last drawn is on top and takes the click: a district-only feature,
-    drawn as a placeholder point, must come after the areas it sits on."""
-    placeholders = district_only_points(frame)
-    for layer, _, collection in layer_collections(frame, vocab, placeholders=placeholders):
+    """On canvas the last drawn is on top and takes the click."""
+    for layer, _, collection in layer_collections(frame, vocab):
         kinds = [f["geometry"]["type"] for f in collection["features"]]
         assert [draw_rank(k) for k in kinds] == sorted(draw_rank(k) for k in kinds), layer
-    projects = next(c for layer, _, c in layer_collections(frame, vocab, placeholders=placeholders)
-                    if layer == "projects")
-    placeholder_ids = {f["properties"]["id"] for f in projects["features"] if f["properties"]["id"] in placeholders}
-    assert placeholder_ids and all(f["geometry"]["type"] == "Point" for f in projects["features"]
-                                   if f["properties"]["id"] in placeholder_ids)

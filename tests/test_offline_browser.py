@@ -1,6 +1,6 @@
 """With the offline basemap, a whole session sends nothing off the machine (headless Chromium).
 
-One visitor's session, driven through the page: load, filter in the sidebar, click a
+One visitor's session, driven through the page: load, filter in the filter bar, click a
 feature on the map, search and open a result, download the export.  The `page`
 fixture aborts and records every request that is not to the app on loopback; the test
 also watches every request and websocket the page opens, in every frame.
@@ -47,15 +47,16 @@ def test_full_session_stays_on_the_machine(page, app_url, frame):
     mf = map_frame(page)
     assert mf.evaluate("() => Object.values(map_div._layers).filter(l => l._url).length") == 0, "a tile layer"
 
-    # Filter: districts → 渝中区, in the sidebar.
-    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+    # Filter: districts → 渝中区, in the filter bar.
+    page.locator(".st-key-w_districts [data-testid='stMultiSelect']").first.click()
     page.get_by_role("option", name="渝中区").click()
     page.keyboard.press("Escape")
     page.wait_for_url(re.compile(r"district="), timeout=15000)
     mf = map_frame(page)
 
-    # Click a feature: zoom to a point and click it where it is drawn.
-    points = frame[(frame.district == "渝中区") & (frame.layer == "stations") & (frame.geometry.geom_type == "Point")]
+    # Click a feature: zoom to a precisely placed point (approximate ones cluster) and click it where it is drawn.
+    points = frame[(frame.district == "渝中区") & frame.precision.isin(["exact", "street"])
+                   & (frame.geometry.geom_type == "Point")]
     target = points.sort_index().iloc[0].geometry
     mf.evaluate("([lat, lon]) => { map_div.setView([lat, lon], 17, {animate: false}); }", [target.y, target.x])
     page.wait_for_timeout(1000)
@@ -68,7 +69,7 @@ def test_full_session_stays_on_the_machine(page, app_url, frame):
     page.get_by_text(frame.loc[clicked, "sources"][0]["quote"], exact=False).first.wait_for(timeout=20000)
 
     # Search, then open the first result.
-    box = page.locator("[data-testid='stSidebar'] input[type='text']").first
+    box = page.locator(".st-key-w_query input[type='text']").first
     box.fill("解放碑")
     box.press("Enter")
     page.wait_for_url(re.compile(r"q="), timeout=15000)

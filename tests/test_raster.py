@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from geo.filters import Filters, apply
 from layers import data_route, payload, raster
 from layers.data_route import TileStore
-from layers.map import district_only_points, draw_rank
+from layers.map import draw_rank, drawn
 from layers.raster import RasterSource, Shapes, pick, render_tile, to_mercator
 
 TILE_URL = re.compile(r"/api/data/([0-9a-f]+)/\{z\}/\{x\}/\{y\}\.png")
@@ -61,17 +61,12 @@ def test_the_largest_layers_become_tiles_until_the_rest_fit_the_budget(counts, b
 
 
 @pytest.fixture(scope="module")
-def placeholders(frame):
-    return district_only_points(frame)  # one set, as the app's: the texts then share their geometry
-
-
-@pytest.fixture(scope="module")
-def texts(frame, vocab, placeholders):
-    return payload.display_texts(frame, vocab, "zh", False, placeholders)
+def texts(frame, vocab):
+    return payload.display_texts(frame, vocab, "zh", False)
 
 
 def test_tiled_layers_travel_as_one_payload_of_ids_and_the_rest_as_geojson(frame, vocab, texts):
-    shown = apply(frame, Filters(districts=("渝中区",)))
+    shown = drawn(apply(frame, Filters(districts=("渝中区",))))  # the features with a symbol
     out = payload.layer_payloads(shown, texts, vocab, "zh", budget=100)
     tiles, vector = out[0], out[1:]
     assert tiles.layer == payload.TILED and tiles.data == b"" and not any(p.raster for p in vector)
@@ -84,9 +79,9 @@ def test_tiled_layers_travel_as_one_payload_of_ids_and_the_rest_as_geojson(frame
     assert not any(p.raster for p in payload.layer_payloads(shown, texts, vocab, "zh"))
 
 
-def test_both_languages_draw_tiles_from_one_set_of_shapes(frame, vocab, texts, placeholders):
-    english = payload.display_texts(frame, vocab, "en", False, placeholders)
-    gcj = payload.display_texts(frame, vocab, "zh", True, placeholders)
+def test_both_languages_draw_tiles_from_one_set_of_shapes(frame, vocab, texts):
+    english = payload.display_texts(frame, vocab, "en", False)
+    gcj = payload.display_texts(frame, vocab, "zh", True)
     assert english.shapes is texts.shapes and gcj.shapes is not texts.shapes
 
 
@@ -109,8 +104,8 @@ def test_the_tiles_url_changes_with_their_styles(frame, vocab, texts):
     assert keys[0] != keys[1]
 
 
-def test_on_amap_the_tiles_are_drawn_in_gcj02(frame, vocab, texts, placeholders):
-    gcj = payload.display_texts(frame, vocab, "zh", True, placeholders)
+def test_on_amap_the_tiles_are_drawn_in_gcj02(frame, vocab, texts):
+    gcj = payload.display_texts(frame, vocab, "zh", True)
     wgs_tiles, gcj_tiles = (payload.layer_payloads(frame, t, vocab, "zh", budget=100)[0] for t in (texts, gcj))
     assert wgs_tiles.raster == gcj_tiles.raster and wgs_tiles.key != gcj_tiles.key  # same ids, other tiles
     fid = "yz-jiefangbei"
@@ -211,11 +206,12 @@ def test_served_app_draws_the_largest_layers_as_tiles_and_says_so(served_tiles, 
     args = map_args(at)
     (key,) = TILE_URL.findall(args)
     source = data_route.TILES.source(key)
-    tiled = set(frame.layer[frame.index.isin(source.ids)])
-    assert tiled == payload.raster_layers(frame.groupby("layer").size().to_dict(), 100)
-    assert set(source.ids) == set(frame.index[frame.layer.isin(tiled)])
+    shown = drawn(frame)
+    tiled = set(shown.layer[shown.index.isin(source.ids)])
+    assert tiled == payload.raster_layers(shown.groupby("layer").size().to_dict(), 100)
+    assert set(source.ids) == set(shown.index[shown.layer.isin(tiled)])
     assert re.search(r'planmapFeatures\\?": %d\b' % len(source), args) and re.search(r'pane\\?": \\?"raster', args)
     assert any("以图片绘制" in c.value for c in at.caption)
-    at.sidebar.multiselect(key="w_layers").set_value(["stations", "business_districts"]).run()
+    at.multiselect(key="w_layers").set_value(["stations", "business_districts"]).run()
     assert not TILE_URL.search(map_args(at))
     assert not any("以图片绘制" in c.value for c in at.caption)

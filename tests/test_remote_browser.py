@@ -1,4 +1,4 @@
-"""layers/remote.py in headless Chromium, on a tiny server whose responses come late on purpose.
+"""layers/remote.py (PlanLayer) in headless Chromium, on a tiny server whose responses come late on purpose.
 
 On a canvas the layer added last is drawn on top (and takes the click), so the layers
 must be drawn in the order of the map's script even when their data arrives in another
@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT
 
 from layers.map import build_base_map, selection_group
-from layers.remote import RemoteGeoJson, encode
+from layers.remote import PlanLayer, encode
 
 SQUARE = [[106.50, 29.50], [106.52, 29.50], [106.52, 29.52], [106.50, 29.52], [106.50, 29.50]]
 DELAYS = {"/slow.geojson": 1.0, "/fast.geojson": 0.0}
@@ -56,7 +56,7 @@ def server(vocab, frame):
     m = build_base_map(vocab)
     for name, url in (("first", "/slow.geojson"), ("missing", "/missing.geojson"), ("second", "/fast.geojson")):
         group = folium.FeatureGroup(name=name)
-        RemoteGeoJson(url).add_to(group)
+        PlanLayer(url).add_to(group)
         group.add_to(m)
     selection_group(frame, "yz-chaotianmen").add_to(m)
     Handler.pages = {"/map.html": m.get_root().render().encode(), "/slow.geojson": payload("first", "#ff0000"),

@@ -139,12 +139,12 @@ def test_key_never_reaches_the_browser(page, keyed_app):
             page.wait_for_timeout(200)
         tile_layers.append(mf.evaluate("() => Object.values(map_div._layers).map(l => l._url || '').join(' ')"))
         sources += [page.content(), *(f.content() for f in page.frames)]
-        if "planner" not in query:  # the map view's three exports
+        if "planner" not in query:  # the map view's exports: the list and three of the data
             for button in page.locator("[data-testid='stDownloadButton'] button").all():
                 with page.expect_download() as info:
                     button.click()
                 downloads.append(open(info.value.path(), encoding="utf-8").read())
-            assert len(downloads) == 3
+            assert len(downloads) == 4
 
     where = {
         "page source or map frames": "\n".join(sources),

@@ -17,6 +17,7 @@ from conftest import drawn_feature_ids, map_frame, start_app, stop_app
 from PIL import Image
 
 from layers import payload
+from layers.map import drawn
 
 BUDGET = 100
 RASTER_JS = """() => { let out = null;
@@ -35,7 +36,7 @@ def tiled_app():
 
 
 def tiled_layers(frame) -> set[str]:
-    return payload.raster_layers(frame.groupby("layer").size().to_dict(), BUDGET)
+    return payload.raster_layers(drawn(frame).groupby("layer").size().to_dict(), BUDGET)
 
 
 def raster_state(mf, timeout_ms: int = 30000) -> dict:
@@ -48,9 +49,10 @@ def test_the_largest_layers_arrive_as_tiles_that_show_them(page, tiled_app, fram
     page.goto(tiled_app)
     mf = map_frame(page)
     tiled = tiled_layers(frame)
-    assert drawn_feature_ids(mf) == set(frame.index[~frame.layer.isin(tiled)])  # the rest stay vector
+    shown = drawn(frame)
+    assert drawn_feature_ids(mf) == set(shown.index[~shown.layer.isin(tiled)])  # the rest stay vector
     state = raster_state(mf)
-    assert state["features"] == int(frame.layer.isin(tiled).sum()) and state["pane"] == "raster"
+    assert state["features"] == int(shown.layer.isin(tiled).sum()) and state["pane"] == "raster"
     assert state["tiles"]
     inked = 0
     for src in state["tiles"]:
@@ -81,7 +83,7 @@ def test_a_click_on_a_tiled_project_selects_it(page, tiled_app, frame):
     page.get_by_text(frame.loc[fid, "name_zh"]).first.wait_for()
     # A pan afterwards reports the same click again: it must not pick anew.
     mf = map_frame(page)
-    mf.evaluate("() => map_div.panBy([0, 120], {animate: false})")
+    mf.evaluate("() => { map_div.panBy([0, 120], {animate: false}); }")
     page.wait_for_url(lambda u: f"sel={fid}" in u and f"lat={lat:.5f}" not in u, timeout=20000)
     page.wait_for_timeout(1500)
     assert f"sel={fid}" in page.url and page.errors == []

@@ -13,6 +13,8 @@ component and also uses the page afterwards.
 """
 from __future__ import annotations
 
+from html import escape
+
 import html
 import re
 from urllib.parse import urlencode
@@ -126,7 +128,7 @@ def check_view(at: AppTest, params: dict, known: Known, frame) -> ViewState | No
         assert at.button(key="leave_present")
         return None
     state, notices, planner_params = expected(params, known)
-    assert at.title[0].value == t(state.lang, "title")
+    assert any(m.value == f"<h1>{escape(t(state.lang, 'title'))}</h1>" for m in at.markdown)
 
     warnings = [MD_ESCAPE.sub(r"\1", w.value) for w in at.warning]
     if notices:
@@ -194,10 +196,10 @@ def test_after_any_link_the_page_still_works(data, links, open_link, known, fram
     candidates = candidates[candidates.layer != "districts"]
     if candidates.empty:  # the link's filters exclude everything: widen them first
         for attr in LIST_PARAMS.values():
-            at.sidebar.multiselect(key=f"w_{attr}").set_value([])
+            at.multiselect(key=f"w_{attr}").set_value([])
         candidates = frame[frame.layer != "districts"]
     fid = candidates.index[0]
-    at.sidebar.text_input(key="w_query").input(candidates.loc[fid, "name_zh"]).run()
+    at.text_input(key="w_query").input(candidates.loc[fid, "name_zh"]).run()
     at.button(key=f"hit_{fid}").click().run()
     assert not at.exception, at.exception[0].value
     assert at.session_state["selected"] == fid and at.query_params["sel"] == fid

@@ -111,7 +111,7 @@ def test_names_quotes_and_links_are_text_not_markup(watched, hostile):
         assert planted in body, f"the {label} is not shown literally"
     assert texts(watched.locator("[data-testid='stExpander'] summary")).count(SECTION[-40:]) >= 1
     assert f"{NAME_ZH} · " in texts(main.locator("[data-testid='stButton']")), "search result label"
-    assert watched.locator("[data-testid='stSidebar'] input[type='text']").first.input_value() == SEARCH
+    assert watched.locator(".st-key-w_query input[type='text']").first.input_value() == SEARCH
 
     notice = texts(main.locator("[data-testid='stAlert']"))
     assert "unknown parameter ignored" in notice and "<" not in notice and "](" not in notice

@@ -8,23 +8,33 @@ import streamlit as st
 
 from geo.export import dumps, export_filename, targets_csv, targets_for, to_feature_collection
 from geo.filters import search
+from geo.gazetteer import find_places
 from layers.detail import context_html
 from layers.i18n import t
 from layers.markdown import md_literal
+from layers.popup import display_name
 
 
-def select(fid: str | None, frame=None, spots: dict | None = None) -> None:
-    """Select a feature and centre the map on it (*spots*: display points of district-only features)."""
+def select(fid: str | None) -> None:
+    """Select a feature; the map zooms to it (a new fit request, see streamlit_app.fit_token)."""
     st.session_state.selected = fid
-    if fid is not None and frame is not None:
-        c = (spots or {}).get(fid, frame.loc[fid].geometry).representative_point()
-        st.session_state.center, st.session_state.zoom = (round(c.y, 5), round(c.x, 5)), 16
+    if fid is not None:
+        st.session_state.fit_on = "selection"
+        st.session_state.fit_seq = st.session_state.get("fit_seq", 0) + 1
 
 
-def show_on_map(fid: str, frame, spots: dict | None = None) -> None:
+def show_on_map(fid: str) -> None:
     """Button callback (runs before widgets exist, so it may switch the view widget)."""
-    select(fid, frame, spots)
+    select(fid)
     st.session_state.w_view = "map"
+
+
+def look_near(lat: float, lon: float) -> None:
+    """Show what is planned near a point (WGS-84), and fit the map to it."""
+    st.session_state.near = (round(lat, 6), round(lon, 6))
+    st.session_state.w_query = ""  # the place's name is no filter on the features around it
+    st.session_state.fit_on = "near"
+    st.session_state.fit_seq = st.session_state.get("fit_seq", 0) + 1
 
 
 def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
@@ -33,7 +43,8 @@ def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
         st.info(t(lang, "select_hint"))
         return
     row = frame.loc[fid]
-    name, other = (row.name_zh, row.name_en) if lang == "zh" else (row.name_en or row.name_zh, row.name_zh)
+    name = display_name(row.name_zh, row.name_en, lang)
+    other = row.name_en if lang == "zh" else row.name_zh
     st.subheader(md_literal(name))
     if other:
         st.caption(md_literal(other))
@@ -60,23 +71,28 @@ def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
         st.dataframe(pd.DataFrame(row.targets)[["indicator", "value", "unit", "year", "quote"]], hide_index=True)
     else:
         st.caption(t(lang, "no_targets"))
-    if st.button(t(lang, "clear"), key="clear_sel"):
-        select(None)
-        st.rerun()
+    st.button(t(lang, "clear"), key="clear_sel", on_click=select, args=(None,))
 
 
-def search_results(frame, shown, vocab, lang: str, query: str, spots: dict | None = None) -> None:
-    """Matches as buttons: choosing one selects it and zooms to it."""
+def search_results(shown, vocab, lang: str, query: str) -> None:
+    """Places (stations, neighbourhoods, districts) to look near, then matching features;
+    choosing a feature selects it and zooms to it."""
+    places = find_places(query, limit=5)
+    if not places.empty:
+        st.markdown(f"**{t(lang, 'places')}**")
+        kinds = t(lang, "place_kinds")
+        for i, place in places.iterrows():
+            label = f"📍 {md_literal(display_name(place.name_zh, place.name_en, lang))} · {kinds[place.kind]} · {t(lang, 'near_here')}"
+            st.button(label, key=f"place_{i}", on_click=look_near, args=(place.lat, place.lon), use_container_width=True)
     hits = search(shown, query, limit=30)
     st.markdown(f"**{t(lang, 'results', n=len(hits))}**")
     if hits.empty:
         st.caption(t(lang, "no_results"))
     for fid, row in hits.iterrows():
-        label = row.name_zh if lang == "zh" else (row.name_en or row.name_zh)
+        label = display_name(row.name_zh, row.name_en, lang)
         kind = vocab.category_label(row.layer, row.category, lang)
-        if st.button(f"{md_literal(label)} · {md_literal(kind)}", key=f"hit_{fid}", use_container_width=True):
-            select(fid, frame, spots)
-            st.rerun()
+        st.button(f"{md_literal(label)} · {md_literal(kind)}", key=f"hit_{fid}", use_container_width=True,
+                  on_click=select, args=(fid,))
 
 
 def downloads(shown, targets, lang: str) -> None:

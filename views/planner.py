@@ -23,7 +23,6 @@ from geo.paths import UNMAPPED
 from geo.vocab import DISTRICT_EN, DISTRICTS, Vocabulary
 from layers import analysis_layers as al
 from layers.basemaps import needs_gcj02
-from layers.map import district_only_points
 from layers.markdown import md_literal
 
 SECTIONS = ("coverage", "matrix", "unmapped", "compare", "layouts", "tracking")
@@ -307,11 +306,10 @@ def compare_section(frame, corpus, maps: Maps) -> None:
     table = compare.compare_periods(frame, corpus, vocab, district, before, after, renames)
     st.markdown(escape(tr(lang, "summary", **compare.change_summary(table))))
     changed = frame.loc[table["id"]].assign(change=table["change"].to_numpy(), renamed=table["renamed"].to_numpy())
-    placeholders = district_only_points(frame)
     bounds = district_bounds(frame, district)
     styles = al.change_styles(lang)
     if st.session_state.pl_mode == "one":
-        groups = al.restyled_groups(changed, vocab, lang, styles, "change", maps.to_gcj, placeholders)
+        groups = al.restyled_groups(changed, vocab, lang, styles, "change", maps.to_gcj)
         legend = al.swatch_legend(tr(lang, "sections")["compare"], [(styles[c][0], al.CHANGE_COLOURS[c]) for c in styles])
         maps.show(groups, f"pl_map_cmp_{district}_{before}_{after}", bounds, [legend])
     else:
@@ -319,7 +317,7 @@ def compare_section(frame, corpus, maps: Maps) -> None:
             with column:
                 st.markdown(f"**{escape(vocab.label('periods', side, lang))}**")
                 part = changed[(table[docs_col] != "").to_numpy()]
-                groups = al.restyled_groups(part, vocab, lang, styles, "change", maps.to_gcj, placeholders)
+                groups = al.restyled_groups(part, vocab, lang, styles, "change", maps.to_gcj)
                 maps.show(groups, f"pl_map_side_{district}_{side}", bounds, width_px=350)
     st.dataframe(table, hide_index=True, width="stretch")
     name = f"compare-{DISTRICT_EN[district].lower()}-{before}-{after}"
@@ -399,7 +397,7 @@ def tracking_section(frame, corpus, targets: pd.DataFrame, maps: Maps) -> None:
     places = frame.loc[placed["feature_id"].unique()].assign(kind="target")
     label = al.text(lang, "targets")
     groups = al.restyled_groups(places, vocab, lang, {"target": (label, {"color": al.TARGET_COLOUR, "fillColor": al.TARGET_COLOUR})},
-                                "kind", maps.to_gcj, district_only_points(frame))
+                                "kind", maps.to_gcj)
     maps.show(groups, f"pl_map_targets_{district}", district_bounds(frame, district))
     c1, c2 = st.columns(2)
     with c1:

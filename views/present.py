@@ -18,7 +18,6 @@ from streamlit_folium import st_folium
 from geo.tours import Tour, TourError, caption, load_tours, stop_number
 from geo.vocab import Vocabulary
 from layers.handout import CAPTION_CSS, caption_html, stop_map, tour_handout_html
-from layers.map import district_only_points
 from layers.snapshot import stop_snapshot_png
 
 MAP_HEIGHT = 760  # px: fills a 1080p projector under the title bar
@@ -55,11 +54,6 @@ CSS = """<style>
 def _tours(_frame: gpd.GeoDataFrame, _vocab: Vocabulary, _corpus) -> dict[str, Tour]:
     """The data folder's tours (the data is loaded once per server process, so is this)."""
     return load_tours(_frame, _vocab, _corpus)
-
-
-@st.cache_resource(show_spinner=False)
-def _placeholders(_frame: gpd.GeoDataFrame) -> dict:
-    return district_only_points(_frame)
 
 
 def _param(name: str, default: str = "") -> str:
@@ -140,7 +134,7 @@ def present_view(frame: gpd.GeoDataFrame, vocab: Vocabulary, corpus) -> None:
     header(tour, number, lang)
     map_col, text_col = st.columns([7, 3], gap="medium")
     with map_col:
-        m, groups = stop_map(stop, frame, vocab, lang, _placeholders(frame), forward_keys=FORWARDED)
+        m, groups = stop_map(stop, frame, vocab, lang, forward_keys=FORWARDED)
         st_folium(m, key="present_map", height=MAP_HEIGHT, use_container_width=True,
                   feature_group_to_add=groups, returned_objects=[])
     with text_col:

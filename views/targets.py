@@ -9,7 +9,7 @@ from layers.markdown import md_literal
 from views.explore import show_on_map
 
 
-def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...], spots: dict | None = None) -> None:
+def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...]) -> None:
     """Each document's indicator table, place-bound targets linked to their features, the rest."""
     docs = st.multiselect(t(lang, "document"), list(corpus), key="w_target_docs",
                           format_func=lambda d: corpus[d].meta["title_zh"] if lang == "zh" else corpus[d].meta["title_en"])
@@ -30,7 +30,7 @@ def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...], spo
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
         fid = c1.selectbox(t(lang, "place_targets"), places, key="w_target_place",
                            format_func=lambda i: frame.loc[i, "name_zh"] if lang == "zh" else (frame.loc[i, "name_en"] or frame.loc[i, "name_zh"]))
-        c2.button(t(lang, "show_on_map"), key="target_to_map", on_click=show_on_map, args=(fid, frame, spots))
+        c2.button(t(lang, "show_on_map"), key="target_to_map", on_click=show_on_map, args=(fid,))
     st.markdown(f"### {t(lang, 'other_targets')}")
     other = subset[subset.kind.isin(["section", "annual"])]
     st.dataframe(other[["kind", "document", "section", "indicator", "target", "unit", "target_year", "quote"]],

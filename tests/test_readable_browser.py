@@ -1,0 +1,239 @@
+"""A map a resident can read, in headless Chromium with the network blocked (issue: fitted
+views, decluttered street zoom, the list, 'near here', orientation, layout).
+
+The `page` fixture refuses every request that leaves the machine; each test also checks
+that none was tried.
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import map_frame
+
+from geo import reference
+
+MAP_JS = """() => { const b = map_div.getBounds();
+  return {zoom: map_div.getZoom(), south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast(),
+          width: map_div.getSize().x, height: map_div.getSize().y}; }"""
+# What is drawn in view as separate symbols: feature layers (a cluster counts once), the
+# plan-structure pane only while it is shown.  Ids of every drawn feature too.
+SYMBOLS_JS = """() => { const b = map_div.getBounds(); const ids = []; let n = 0;
+  map_div.eachLayer(l => {
+    if (L.MarkerCluster && l instanceof L.MarkerCluster) { if (b.contains(l.getLatLng())) n++; return; }
+    const p = l.feature && l.feature.properties;
+    if (!p || !p.k) return;
+    ids.push(p.id);
+    if (p.k === 'structure' && !window.planmapStructureShown) return;
+    if (l.getLatLng ? b.contains(l.getLatLng()) : b.intersects(l.getBounds())) n++;
+  });
+  return {symbols: n, ids: ids}; }"""
+
+
+def query(page) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def settled(page, mf, timeout_ms: int = 20000) -> dict:
+    """The map's view once it has stopped moving (a fit animates)."""
+    last = None
+    for _ in range(timeout_ms // 300):
+        now = mf.evaluate(MAP_JS)
+        if now == last:
+            return now
+        last = now
+        page.wait_for_timeout(300)
+    return last
+
+
+def contains(view: dict, bounds) -> bool:
+    west, south, east, north = bounds
+    return view["west"] <= west and view["east"] >= east and view["south"] <= south and view["north"] >= north
+
+
+@pytest.mark.parametrize("district", ["渝中区", "大渡口区"])
+def test_a_district_filter_fits_the_map_to_the_district(page, app_url, district):
+    page.goto(f"{app_url}/?district={district}")
+    mf = map_frame(page)
+    view = settled(page, mf)
+    bounds = reference.district_shapes()[district].bounds
+    assert contains(view, bounds)
+    # fitted: the district fills most of the map one way or the other (not the two-district view)
+    share = max((bounds[2] - bounds[0]) / (view["east"] - view["west"]),
+                (bounds[3] - bounds[1]) / (view["north"] - view["south"]))
+    assert share > 0.5, share
+    assert view["zoom"] >= (13 if district == "渝中区" else 12)
+    assert page.external_requests == []
+
+
+def test_a_selection_link_zooms_to_the_feature_and_the_reset_control_fits_the_filter(page, app_url, frame):
+    page.goto(f"{app_url}/?sel=yz-hongyadong")
+    mf = map_frame(page)
+    view = settled(page, mf)
+    point = frame.loc["yz-hongyadong"].geometry
+    assert view["zoom"] == 16  # a point is shown at street level, not at the last zoom
+    assert abs((view["north"] + view["south"]) / 2 - point.y) < 0.001
+    assert abs((view["east"] + view["west"]) / 2 - point.x) < 0.001
+    mf.locator(".planmap-fit a").click()
+    view = settled(page, mf)
+    assert view["zoom"] <= 12 and contains(view, reference.district_shapes()["渝中区"].bounds)
+    assert page.external_requests == []
+
+
+def test_street_zoom_over_central_yuzhong_is_readable(page, app_url, frame):
+    page.goto(f"{app_url}/?lat=29.5572&lon=106.5769&zoom=15")
+    mf = map_frame(page)
+    view = settled(page, mf)
+    assert view["zoom"] == 15  # the link's own view is kept
+    drawn = mf.evaluate(SYMBOLS_JS)
+    assert 0 < drawn["symbols"] <= 60, drawn["symbols"]
+    district_only = set(frame.index[(frame.precision == "district") & (frame.layer != "districts")])
+    assert not district_only & set(drawn["ids"])
+    assert mf.evaluate("() => window.planmapStructureShown") is False
+    labels = mf.evaluate("""() => Array.from(document.querySelectorAll('.planmap-label'))
+        .filter(e => e.style.visibility === 'visible').map(e => [e.className, e.textContent, e.getBoundingClientRect().toJSON()])""")
+    names = {text for cls, text, _ in labels}
+    assert {"解放碑步行街", "较场口"} <= names  # a project and a station
+    boxes = [box for _, _, box in labels]
+    for i, a in enumerate(boxes):  # no two labels shown over each other
+        for b in boxes[i + 1:]:
+            assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+    assert mf.locator(".leaflet-control-scale-line").first.inner_text().strip()
+    assert page.external_requests == []
+
+
+def test_orientation_labels_at_district_zoom_and_badges_for_district_wide_items(page, app_url, frame):
+    page.goto(f"{app_url}/?lang=en")
+    mf = map_frame(page)
+    settled(page, mf)
+    shown = mf.evaluate("""() => Array.from(document.querySelectorAll('.planmap-label'))
+        .filter(e => e.style.visibility === 'visible').map(e => e.textContent)""")
+    assert {"Yuzhong", "Dadukou", "Yangtze"} <= set(shown)
+    badges = mf.evaluate("() => Array.from(document.querySelectorAll('.planmap-badge')).map(e => e.textContent)")
+    n = int(((frame.precision == "district") & (frame.layer != "districts") & (frame.district == "渝中区")).sum())
+    assert f"Yuzhong: {n} district-wide items" in badges
+    badge = mf.locator(".planmap-badge", has_text="Yuzhong")
+    badge.click()
+    scope = page.get_by_role("radio", name="District-wide (no place)")
+    for _ in range(75):
+        if scope.is_checked():
+            break
+        page.wait_for_timeout(200)
+    assert scope.is_checked()  # the list now names the district-wide items
+    assert page.external_requests == []
+
+
+def test_list_and_map_stay_in_step(page, app_url, frame):
+    page.goto(f"{app_url}/?district=渝中区&layer=stations")
+    mf = map_frame(page)
+    grid = page.locator("[class*='st-key-feature_list'] [data-testid='stDataFrame']").first
+    grid.wait_for(timeout=20000)
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    # the first row's selection box: just inside the left edge, under the header row
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
+    for _ in range(100):
+        if "sel" in query(page):
+            break
+        page.wait_for_timeout(200)
+    fid = query(page)["sel"]
+    assert frame.loc[fid, "district"] == "渝中区" and frame.loc[fid, "layer"] == "stations"
+    view = settled(page, map_frame(page))
+    point = frame.loc[fid].geometry.representative_point()
+    if frame.loc[fid, "precision"] != "district":
+        assert view["south"] <= point.y <= view["north"] and view["west"] <= point.x <= view["east"]
+        assert view["zoom"] >= 14
+    page.locator(f"[class*='st-key-feature_list_{fid}']").wait_for(timeout=15000)  # the list redrawn for it
+    assert page.external_requests == []
+
+
+def test_a_click_on_an_empty_spot_lists_what_is_near_it(page, app_url):
+    page.goto(f"{app_url}/?lat=29.5572&lon=106.5769&zoom=15")
+    mf = map_frame(page)
+    settled(page, mf)
+    frame_box = page.locator("iframe[title*='st_folium']").bounding_box()
+    # an empty spot: over the river south of 解放碑, then check the list around the clicked point
+    x, y = mf.evaluate("() => { const p = map_div.latLngToContainerPoint([29.5500, 106.5800]); return [p.x, p.y]; }")
+    page.mouse.click(frame_box["x"] + x, frame_box["y"] + y)
+    page.wait_for_url(re.compile(r"near="), timeout=20000)
+    lat, lon = map(float, query(page)["near"].split(","))
+    assert abs(lat - 29.55) < 0.0005 and abs(lon - 106.58) < 0.0005
+    page.get_by_text("附近的规划（500 米内）").wait_for(timeout=20000)
+    circles = mf.evaluate("() => { let r = []; map_div.eachLayer(l => { if (l instanceof L.Circle) r.push(l.getRadius()); }); return r; }")
+    assert 500 in circles
+    assert page.external_requests == []
+
+
+def test_the_near_link_names_the_jiefangbei_items(page, app_url, frame):
+    page.goto(f"{app_url}/?near=29.5572,106.5769&r=500")
+    map_frame(page)
+    for fid in ("yz-jiefangbei", "yz-jiefangbei-pedestrian-street"):
+        page.locator(f".st-key-near_{fid} button").wait_for(timeout=20000)
+        assert frame.loc[fid, "name_zh"] in page.locator(f".st-key-near_{fid} button").inner_text()
+    assert page.external_requests == []
+
+
+@pytest.mark.parametrize("lang, placeholders", [("zh", ["行政区：全部", "规划期：全部", "主题：全部"]),
+                                                ("en", ["District: all", "Plan period: all", "Theme: all"])])
+def test_every_widget_speaks_the_chosen_language(page, app_url, lang, placeholders):
+    page.goto(f"{app_url}/?lang={lang}")
+    map_frame(page)
+    main = page.locator("[data-testid='stMain']")
+    shown = main.locator("input[placeholder]").evaluate_all("els => els.map(e => e.placeholder)")
+    for placeholder in placeholders:
+        assert placeholder in shown
+    page.get_by_text("更多筛选" if lang == "zh" else "More filters").click()  # the folded filters too
+    page.wait_for_timeout(500)
+    shown = main.locator("input[placeholder]").evaluate_all("els => els.map(e => e.placeholder)")
+    assert ("图层：全部" if lang == "zh" else "Layer: all") in shown
+    text = main.inner_text() + " ".join(shown)
+    assert "Choose options" not in text and "Choose an option" not in text
+    assert page.external_requests == []
+
+
+def test_the_map_is_the_hero_on_a_desktop_and_first_on_a_phone(page, app_url, chromium):
+    page.goto(app_url)
+    map_frame(page)
+    frame_box = page.locator("iframe[title*='st_folium']").bounding_box()
+    assert frame_box["width"] >= 0.6 * 1400
+    assert frame_box["y"] + frame_box["height"] <= 1000 + 1  # fits the window's height
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    try:
+        phone.goto(app_url)
+        map_frame(phone)
+        iframe = phone.locator("iframe[title*='st_folium']").bounding_box()
+        search = phone.locator(".st-key-w_query input").bounding_box()
+        hint = phone.get_by_text("点击地图上的要素或搜索结果").bounding_box()
+        assert iframe["y"] < search["y"] and iframe["y"] < hint["y"]  # the map first, the details below
+        assert iframe["y"] < 844 / 2 and iframe["width"] >= 300
+    finally:
+        phone.context.close()
+    assert page.external_requests == []
+
+
+def test_a_language_switch_rebuilds_the_map_where_it_was(page, app_url):
+    """The map is rebuilt in the other language at the view the person had, not refitted."""
+    page.goto(f"{app_url}/?lat=29.5572&lon=106.5769&zoom=15")
+    mf = map_frame(page)
+    mf.evaluate("() => { map_div.setView([29.5600, 106.5700], 16, {animate: false}); }")
+    page.wait_for_url("**zoom=16**", timeout=15000)
+    page.locator(".st-key-w_lang").click()
+    page.get_by_role("option", name="English").click()
+    page.get_by_text("features shown").wait_for(timeout=20000)
+    view = None
+    for _ in range(60):  # the new map frame, labelled in English, once it has settled
+        try:
+            mf = next(f for f in reversed(page.frames) if "st_folium" in f.url)
+            if mf.evaluate("() => !!window.map_div && document.body.innerText.includes('Legend')"):
+                view = settled(page, mf)
+                break
+        except Exception:  # noqa: BLE001 - the old frame is going away
+            pass
+        page.wait_for_timeout(300)
+    assert view["zoom"] == 16
+    assert abs((view["north"] + view["south"]) / 2 - 29.56) < 0.0005
+    assert abs((view["east"] + view["west"]) / 2 - 106.57) < 0.0005
+    assert page.external_requests == []

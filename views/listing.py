@@ -1,0 +1,61 @@
+"""The list of what the map shows: a sortable, searchable table synchronised with the map.
+
+A row click selects the feature (and the map zooms to it); the selected feature's row is
+highlighted.  It is the map's accessible mirror: a table with headers, usable with the
+keyboard, and it downloads as CSV.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.vocab import DISTRICT_EN, Vocabulary
+from layers.i18n import t
+from layers.popup import display_name
+
+SELECTED_BG = "background-color: #fff3b0"
+
+
+def list_table(features: gpd.GeoDataFrame, vocab: Vocabulary, lang: str) -> pd.DataFrame:
+    """Name, category, district, periods and location precision of *features*, indexed by id."""
+    sep = "、" if lang == "zh" else ", "
+    return pd.DataFrame({
+        "name": [display_name(zh, en, lang) for zh, en in zip(features["name_zh"], features["name_en"])],
+        "category": [vocab.category_label(l, c, lang) for l, c in zip(features["layer"], features["category"])],
+        "district": [d if lang == "zh" else DISTRICT_EN.get(d, d) for d in features["district"]],
+        "periods": [sep.join(vocab.label("periods", p, lang) for p in ps) for ps in features["periods"]],
+        "precision": [vocab.label("precision", p, lang) for p in features["precision"]],
+    }, index=features.index.rename("id"))
+
+
+def in_view(features: gpd.GeoDataFrame, bounds: dict | None) -> gpd.GeoDataFrame:
+    """The features whose shape touches the map's bounds (st_folium's, WGS-84); all without bounds."""
+    if not bounds:
+        return features
+    sw, ne = bounds["_southWest"], bounds["_northEast"]
+    return features.cx[sw["lng"]:ne["lng"], sw["lat"]:ne["lat"]]
+
+
+def styled(table: pd.DataFrame, lang: str, selected: str | None):
+    """*table* with headers in *lang*, the selected feature's row highlighted."""
+    shown = table.reset_index(drop=True).rename(columns=t(lang, "columns"))
+    ids = table.index.tolist()
+    if selected not in ids:
+        return shown
+    return shown.style.apply(lambda row: [SELECTED_BG if ids[row.name] == selected else ""] * len(row), axis=1)
+
+
+def feature_list(table: pd.DataFrame, lang: str, selected: str | None, key: str) -> str | None:
+    """Draw *table*; returns the id of a row the user has just clicked, if any."""
+    shown = styled(table, lang, selected)
+    ids = table.index.tolist()
+    # A new widget per selection: a row chosen on the map must not stay ticked from an earlier click.
+    event = st.dataframe(shown, key=f"{key}_{selected}", on_select="rerun", selection_mode="single-row",
+                         hide_index=True, width="stretch", height=min(38 + 35 * len(table), 320))
+    rows = event.selection.rows if event else []
+    return ids[rows[0]] if rows and ids[rows[0]] != selected else None
+
+
+def list_csv(table: pd.DataFrame, lang: str) -> str:
+    return table.rename(columns=t(lang, "columns")).reset_index().to_csv(index=False)

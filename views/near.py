@@ -1,0 +1,42 @@
+"""'What is planned near here': the features around a clicked or searched point."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.near import RADII_M, counts
+from geo.vocab import DISTRICT_EN, Vocabulary
+from layers.i18n import t
+from layers.markdown import md_literal
+from layers.popup import display_name
+
+
+def near_panel(table: pd.DataFrame, vocab: Vocabulary, lang: str, radius: int, district: str | None,
+               on_select, on_close) -> None:
+    """The near-here list: located features with their distance, approximate ones apart with
+    their uncertainty, and the count of district-wide items; each row selects its feature."""
+    st.markdown(f"**{t(lang, 'near_title', r=radius)}**")
+    if radius not in RADII_M:
+        st.session_state.w_near_radius = radius
+    st.radio(t(lang, "near_radius"), sorted({*RADII_M, radius}), key="w_near_radius", horizontal=True,
+             format_func=lambda r: f"{r} m")
+    n = counts(table)
+    sections = (("located", t(lang, "near_located", n=n["located"])),
+                ("approximate", t(lang, "near_approx", n=n["approximate"])))
+    if not n["located"]:
+        st.caption(t(lang, "near_none"))
+    for group, title in sections:
+        part = table[table["group"] == group]
+        if part.empty:
+            continue
+        st.markdown(f"*{title}*")
+        for row in part.itertuples():
+            kind = vocab.category_label(row.layer, row.category, lang)
+            label = f"{md_literal(display_name(row.name_zh, row.name_en, lang))} · {md_literal(kind)} · {row.distance_m} m"
+            if group == "approximate":
+                label += f" (±{row.uncertainty_m} m)"
+            st.button(label, key=f"near_{row.id}", on_click=on_select, args=(row.id,), use_container_width=True)
+    if n["district"] and district:
+        name = district if lang == "zh" else DISTRICT_EN.get(district, district)
+        st.caption(t(lang, "near_district", district=name, n=n["district"]))
+    st.button(t(lang, "near_clear"), key="near_close", on_click=on_close)
