@@ -29,7 +29,6 @@ from layers.basemaps import available, needs_gcj02
 from layers.i18n import t
 from layers.markdown import md_literal
 from layers.payload import display_texts, layer_payloads
-from layers.popup import display_name
 from layers.raster import RasterSource, pick
 from layers.remote import plan_groups
 from layers.tile_proxy import mounted, tianditu_key
@@ -37,7 +36,7 @@ from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM, LAYER_ORDER, MAX_ZOOM, RAST
 from layers.view import BADGE_PREFIX, FitView, district_badges
 from views.planner import PARAM as PLANNER_PARAMS
 from views.planner import init_planner_state, planner_params, planner_view
-from views.explore import detail_panel, downloads, look_near, search_results, select
+from views.explore import detail_panel, downloads, search_results, select
 from views.listing import feature_list, in_view, list_csv, list_table
 from views.near import near_panel
 from views.present import present_view

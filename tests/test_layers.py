@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import geopandas as gpd
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 
 from geo.crs import METRIC
 from layers.assets import LOCAL, STATIC_DIR
 from layers.detail import context_html, highlight
 from layers.map import build_map, draw_rank, drawn, layer_collections, selection_group
 from layers.popup import popup_html
-from layers.style import LINE, POINT, PRECISION_STYLE, draw_class, feature_style
+from layers.style import LINE, PRECISION_STYLE, draw_class, feature_style
 
 
 def test_every_asset_the_map_loads_is_vendored_and_local(frame, vocab):

@@ -6,7 +6,6 @@ that none was tried.
 """
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -127,7 +126,7 @@ def test_orientation_labels_at_district_zoom_and_badges_for_district_wide_items(
 
 def test_list_and_map_stay_in_step(page, app_url, frame):
     page.goto(f"{app_url}/?district=渝中区&layer=stations")
-    mf = map_frame(page)
+    map_frame(page)
     grid = page.locator("[class*='st-key-feature_list'] [data-testid='stDataFrame']").first
     grid.wait_for(timeout=20000)
     grid.scroll_into_view_if_needed()
