@@ -2,14 +2,14 @@
 
 Run: streamlit run serve.py
 - /api/data/<key>.geojson: the map's layers, fetched by the browser instead of being
-  embedded in the map's script on every rerun (layers/data_route.py);
+  embedded in the map's script on every rerun (server/data_route.py);
 - /api/tiles/tianditu/{z}/{x}/{y}: Tianditu tiles with the key added on the server, so
-  the key never reaches a browser (layers/tile_proxy.py).
+  the key never reaches a browser (server/tile_proxy.py).
 `streamlit run streamlit_app.py` also works, without them: the data is then embedded
 in the map (slower on large data) and Tianditu is not offered.
 """
 import streamlit as st
 
-from layers import data_route, tile_proxy
+from server import data_route, tile_proxy
 
 app = st.App("streamlit_app.py", routes=data_route.routes() + tile_proxy.routes())

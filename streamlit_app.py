@@ -13,6 +13,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.basemaps import BASEMAPS, available, needs_gcj02
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.extent import circle_extent, feature_extent, filter_extent
 from geo.features import load_layers
@@ -24,16 +25,15 @@ from geo.state import Known, ViewState, parse, to_params
 from geo.targets import load_targets
 from geo.validate import DataError
 from geo.vocab import DISTRICT_EN, DISTRICTS, load_vocabulary
-from layers import data_route
-from layers.basemaps import available, needs_gcj02
 from layers.i18n import t
 from layers.markdown import md_literal
 from layers.payload import display_texts, layer_payloads
 from layers.raster import RasterSource, pick
 from layers.remote import plan_groups
-from layers.tile_proxy import mounted, tianditu_key
 from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM, LAYER_ORDER, MAX_ZOOM, RASTER_PANE, build_base_map, selection_group
 from layers.view import BADGE_PREFIX, FitView, district_badges
+from server import data_route
+from server.tile_proxy import mounted, tianditu_key
 from views.planner import PARAM as PLANNER_PARAMS
 from views.planner import init_planner_state, planner_params, planner_view
 from views.explore import detail_panel, downloads, search_results, select
@@ -172,7 +172,7 @@ def filter_bar(vocab, lang: str, basemaps: list[str]) -> None:
                  lambda c: next(vocab.category_label(l, c, lang) for l, cc in cats if cc == c)),
                 (d3, t(lang, "status"), list(vocab.statuses), "w_statuses", lambda p: vocab.label("statuses", p, lang))):
             place.multiselect(label, options, key=key, placeholder=everything(label), format_func=fmt)
-        d4.selectbox(t(lang, "basemap"), basemaps, key="w_basemap", format_func=lambda b: t(lang, "basemaps")[b],
+        d4.selectbox(t(lang, "basemap"), basemaps, key="w_basemap", format_func=lambda b: BASEMAPS[b].label(lang),
                      placeholder=t(lang, "basemap"))
 
 
@@ -419,7 +419,7 @@ def main() -> None:
         present_view(frame, vocab, corpus)
         st.button("← 地图 / Map", key="leave_present", on_click=leave_presentation)
         return
-    basemaps = available(tianditu_key() if mounted() else None)  # Tianditu needs serve.py's tile route
+    basemaps = available(bool(mounted() and tianditu_key()))  # Tianditu needs a key and serve.py's tile route
     init_session(basemaps)
     if st.session_state.w_basemap not in basemaps:
         st.session_state.w_basemap = "offline"

@@ -49,7 +49,8 @@ def map_args(at: AppTest) -> str:
 
 def view_tiles(at: AppTest, drawn: set[str]) -> tuple[int, float]:
     """(bytes, ms) of drawing the tiles the map shows at first, for tiled layers not drawn before."""
-    from layers import data_route, raster
+    from layers import raster
+    from server import data_route
     from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM
 
     new = set(TILE_URL.findall(map_args(at))) - drawn
@@ -65,7 +66,7 @@ def component_bytes(at: AppTest, fetched: set[str]) -> tuple[int, int]:
     """(bytes, gzipped bytes) the browser gets for the last run: the st_folium component's
     arguments, plus each map data payload they name that it has not fetched yet (the app
     under serve.py; those are served gzipped, the arguments are not)."""
-    from layers.data_route import STORE
+    from server.data_route import STORE
 
     args = map_args(at)
     new = set(DATA_URL.findall(args)) - fetched
@@ -86,7 +87,7 @@ def all_themes_but(k: int) -> list[str]:
 def timed_reruns(kind: str, runs: int, limit_s: float | None = None) -> None:
     """Print each timed rerun; stop at the first that takes longer than *limit_s*."""
     if kind == "app":  # as under serve.py: the map's data goes through the data route
-        from layers import data_route
+        from server import data_route
 
         data_route.routes()
     at = AppTest.from_file(str(SCRIPTS[kind]), default_timeout=3600)

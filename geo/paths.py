@@ -1,13 +1,10 @@
 """Where the bundled data lives.  Everything the app and tests need is inside the repo.
 
-PLANMAP_DATA_DIR points the app and tools at another data folder of the same layout
-(used by benchmarks with synthetic data and by tests with hostile fixtures).
+PLANMAP_DATA_DIR (geo/settings.py) points the app and tools at another data folder of the
+same layout (used by benchmarks with synthetic data and by tests with hostile fixtures).
 """
-import os
-from pathlib import Path
+from .settings import DATA_DIR as DATA
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("PLANMAP_DATA_DIR") or ROOT / "data").resolve()
 PLANS = DATA / "plans"
 RAW = PLANS / "raw"
 GEOJSON = DATA / "geojson"

@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
+from .basemaps import BASEMAPS as REGISTRY
 from .filters import Filters
 from .vocab import DISTRICTS
 
-BASEMAPS = ("offline", "osm", "amap", "tianditu")
+BASEMAPS = tuple(REGISTRY)
 LANGS = ("zh", "en")
 VIEWS = ("map", "targets", "planner", "present")
 LIST_PARAMS = {"district": "districts", "period": "periods", "theme": "themes", "layer": "layers",

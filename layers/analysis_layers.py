@@ -10,6 +10,7 @@ import folium
 import geopandas as gpd
 from shapely.geometry import Point
 
+from geo.basemaps import needs_gcj02
 from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
 from geo.vocab import Vocabulary
 
@@ -146,7 +147,7 @@ def view_for_bounds(bounds, width_px: int = 700, height_px: int = 520) -> tuple[
 def map_view(bounds, basemap: str = "offline", width_px: int = 700, height_px: int = 520) -> tuple[tuple[float, float], int]:
     """Centre and zoom for *bounds*, the centre in the basemap's system (GCJ-02 on AMap)."""
     (lat, lon), zoom = view_for_bounds(bounds, width_px, height_px)
-    if basemap == "amap":
+    if needs_gcj02(basemap):
         lon, lat = wgs84_to_gcj02(lon, lat)
     return (lat, lon), zoom
 
@@ -162,7 +163,7 @@ def planner_map(vocab: Vocabulary, groups: list[folium.FeatureGroup], *, lang: s
         m.add_child(legend)
     if bounds:
         corners = [(bounds[1], bounds[0]), (bounds[3], bounds[2])]
-        if basemap == "amap":
+        if needs_gcj02(basemap):
             corners = [wgs84_to_gcj02(lon, lat)[::-1] for lat, lon in corners]
         m.fit_bounds(corners)
     folium.LayerControl(collapsed=True).add_to(m)

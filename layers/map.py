@@ -28,7 +28,9 @@ from geo.extent import filter_extent
 from geo.vocab import Vocabulary
 
 from .assets import localize
-from .basemaps import add_offline_basemap, add_tiles, needs_gcj02
+from geo.basemaps import needs_gcj02
+
+from .basemaps import add_offline_basemap, add_tiles
 from .legend import Legend, legend_html
 from .popup import display_name, popup_html, tooltip_texts
 from .remote import ClusterAssets, Payload, encode, plan_groups

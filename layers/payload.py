@@ -15,26 +15,20 @@ of ids to draw, not GeoJSON.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cached_property
 
 import geopandas as gpd
+from geo.settings import VECTOR_BUDGET  # past it, the largest layers become image tiles
 from geo.vocab import Vocabulary
 
-from .data_route import payload_key
 from .map import LAYER_ORDER, STRUCTURE, draw_parts, draw_rank, group_label, layer_collections, style_table
 from .raster import RasterSource, Shapes
-from .remote import Payload, encode
+from .remote import Payload, encode, payload_key
 from .view import STRUCTURE_PANE
 
 CLUSTER_POINTS = 2000  # more points than this in one layer are clustered (the ×10 data and up)
 TILED = "tiled"  # the layer name of the payload of image tiles
-# Features Leaflet draws as objects at most; past it, the largest layers become image
-# tiles.  Measured here (page open to drawn, median of 8 visits, two servers visited in
-# turn): ×100 2.70 s with this budget vs 3.16 s with 10,000 (9,500 vector features);
-# ×10 (8,156 features) 2.78 s with its projects as tiles vs 2.92 s all vector.
-VECTOR_BUDGET = int(os.environ.get("PLANMAP_VECTOR_BUDGET", 5_000))
 
 
 @dataclass(frozen=True)

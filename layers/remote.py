@@ -1,4 +1,4 @@
-"""A map layer whose GeoJSON the browser fetches from the app (see layers/data_route.py).
+"""A map layer whose GeoJSON the browser fetches from the app (see server/data_route.py).
 
 folium's own ``GeoJson(embed=False)`` fetches the URL on the server as well and loads it
 in the browser with jQuery; neither suits a route of this app.  This element creates an
@@ -17,6 +17,7 @@ for 0); a failed fetch is logged and listed in ``window.planmapFailed``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Callable
@@ -54,6 +55,11 @@ class Payload:
     interactive: bool = True  # the district outlines are not: a click inside them is a click on the map
     # The layers drawn as image tiles, all in one payload: (layer, ids) each, data empty.
     raster: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def payload_key(data: bytes) -> str:
+    """A payload's content key: its URL names it, so the browser may cache it for good."""
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
 def encode(styles: list[dict], feature_texts: list[str]) -> bytes:

@@ -1,4 +1,4 @@
-"""The map's data over HTTP (layers/data_route.py, layers/payload.py, layers/remote.py).
+"""The map's data over HTTP (server/data_route.py, layers/payload.py, layers/remote.py).
 
 The store and the payloads are checked in process; the route against the real server
 the README starts (serve.py); the app's served mode through AppTest.
@@ -16,9 +16,10 @@ from conftest import ROOT, map_args, map_frame
 from streamlit.testing.v1 import AppTest
 
 from geo.filters import Filters, apply
-from layers import data_route, payload, remote
+from layers import payload, remote
+from server import data_route
 from layers.basemaps import offline_basemap_payloads
-from layers.data_route import PayloadStore, payload_key
+from server.data_route import PayloadStore, payload_key
 from layers.map import STRUCTURE, build_base_map, drawn, layer_collections
 
 DATA_URL = re.compile(r"/api/data/([0-9a-f]+)\.geojson")

@@ -1,4 +1,4 @@
-"""Dense layers as image tiles (layers/raster.py, layers/payload.py, layers/data_route.py).
+"""Dense layers as image tiles (layers/raster.py, layers/payload.py, server/data_route.py).
 
 Which layers become tiles, what a tile shows (colour, dashes, nothing where nothing
 is), what a click on tiles selects, the tile store, and the app in served mode
@@ -20,8 +20,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from geo.filters import Filters, apply
-from layers import data_route, payload, raster
-from layers.data_route import TileStore
+from layers import payload, raster
+from server import data_route
+from server.data_route import TileStore
 from layers.map import draw_rank, drawn
 from layers.raster import RasterSource, Shapes, pick, render_tile, to_mercator
 

@@ -1,6 +1,6 @@
 """The Tianditu key stays on the server: not in the page, the map payload, URLs or exports.
 
-Tiles come through the app's own tile proxy (layers/tile_proxy.py, mounted by serve.py),
+Tiles come through the app's own tile proxy (server/tile_proxy.py, mounted by serve.py),
 which adds the key on the server side.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ import streamlit
 from starlette.requests import Request
 
 from conftest import ROOT, map_frame, start_app, stop_app
-from layers import tile_proxy
-from layers.tile_proxy import in_area, tile_xy
+from server import tile_proxy
+from server.tile_proxy import in_area, tile_xy
 
 CANARY = "tk-canary-5e0c1d7a93"
 PNG = b"\x89PNG\r\n\x1a\n fake tile"

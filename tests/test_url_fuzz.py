@@ -29,7 +29,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT, count_line
 from geo.filters import Filters, apply
 from geo.state import LIST_PARAMS, Known, ViewState, parse
-from layers.basemaps import available
+from geo.basemaps import available
 from layers.i18n import t
 from test_state import query_params
 from views.planner import PARAM as PLANNER_PARAMS
@@ -70,7 +70,7 @@ class RecordingMap:
 
 @pytest.fixture(scope="module")
 def known(frame):
-    return Known.from_frame(frame, available(None))
+    return Known.from_frame(frame, available(False))
 
 
 @pytest.fixture(scope="module")

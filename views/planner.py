@@ -22,7 +22,7 @@ from geo.export import dumps, to_feature_collection
 from geo.paths import UNMAPPED
 from geo.vocab import DISTRICT_EN, DISTRICTS, Vocabulary
 from layers import analysis_layers as al
-from layers.basemaps import needs_gcj02
+from geo.basemaps import needs_gcj02
 from layers.markdown import md_literal
 
 SECTIONS = ("coverage", "matrix", "unmapped", "compare", "layouts", "tracking")

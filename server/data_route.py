@@ -24,7 +24,6 @@ each tile is drawn once and kept (least recently used out first, within its own 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import threading
 from collections import OrderedDict
 from typing import Callable
@@ -33,7 +32,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import raster
+from layers import raster
+from layers.remote import payload_key
 
 PATH = "/api/data/{key:str}.geojson"
 URL = "/api/data/{key}.geojson"  # relative to the app's origin, like the tile route
@@ -43,10 +43,6 @@ IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 MEDIA_TYPE = "application/geo+json"
 GZIP_LEVEL = 3  # ~8× smaller for this data; higher levels cost far more time for little gain
 _mounted = False
-
-
-def payload_key(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
 class PayloadStore:

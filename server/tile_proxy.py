@@ -2,7 +2,8 @@
 
 Tianditu wants its key (``tk``) on every tile request.  In a Leaflet URL template it
 would sit in the page, in the map payload and in every tile request the browser makes.
-So the map asks this server for ``/api/tiles/tianditu/{z}/{x}/{y}`` instead; the server
+So the map asks this server for ``/api/tiles/tianditu/{z}/{x}/{y}`` instead
+(geo/basemaps.py names it); the server
 adds the key, fetches the tile and passes the image on.
 
 Streamlit 1.67 serves the app with Starlette, and ``st.App(script, routes=[...])`` is its
@@ -17,7 +18,6 @@ to spend the key on the rest of the world; errors never echo the upstream URL.
 from __future__ import annotations
 
 import math
-import os
 import urllib.request
 from functools import lru_cache
 from typing import Callable
@@ -26,8 +26,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
+from geo.settings import tianditu_key_from_env
+
 PATH = "/api/tiles/tianditu/{z:int}/{x:int}/{y:int}"
-TILE_URL = "/api/tiles/tianditu/{z}/{x}/{y}"  # Leaflet template, relative to the app's origin
 UPSTREAM = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
             "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}")
 AREA = (105.0, 28.0, 110.5, 32.5)  # lon/lat box of Chongqing municipality (as geo.validate.CHONGQING_BBOX)
@@ -40,7 +41,7 @@ _mounted = False
 
 def tianditu_key() -> str | None:
     """The key from the environment or Streamlit secrets; None when there is none."""
-    key = os.environ.get("TIANDITU_KEY")
+    key = tianditu_key_from_env()
     if key:
         return key
     try:
