@@ -24,7 +24,7 @@ from geo.plans import load_corpus
 from geo.state import Known, ViewState, parse, to_params
 from geo.targets import load_targets
 from geo.validate import DataError
-from geo.vocab import DISTRICT_EN, DISTRICTS, load_vocabulary
+from geo.vocab import DISTRICTS, district_name, load_vocabulary
 from layers.i18n import t
 from layers.markdown import md_literal
 from layers.payload import display_texts, layer_payloads
@@ -160,7 +160,7 @@ def filter_bar(vocab, lang: str, basemaps: list[str]) -> None:
     c1, c2, c3, c4 = st.columns([3, 2, 2, 3])
     c1.text_input(t(lang, "search"), key="w_query", max_chars=100, placeholder=t(lang, "search"),
                   label_visibility="collapsed")
-    choose(c2, t(lang, "district"), list(DISTRICTS), "w_districts", lambda d: d if lang == "zh" else DISTRICT_EN[d])
+    choose(c2, t(lang, "district"), list(DISTRICTS), "w_districts", lambda d: district_name(d, lang))
     choose(c3, t(lang, "period"), list(vocab.periods), "w_periods", lambda p: vocab.label("periods", p, lang))
     choose(c4, t(lang, "theme"), list(vocab.themes), "w_themes", lambda p: vocab.label("themes", p, lang))
     with st.expander(t(lang, "more_filters")):

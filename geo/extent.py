@@ -10,6 +10,9 @@ import shapely
 from . import reference
 
 Bounds = tuple[float, float, float, float]
+# Chongqing municipality, a little padded (west, south, east, north): what a link, a tile
+# request or a feature may name; catches swapped lon/lat.
+CHONGQING_BBOX: Bounds = (105.0, 28.0, 110.5, 32.5)
 METRES_PER_DEGREE = 111_320.0
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
 from .basemaps import BASEMAPS as REGISTRY
+from .extent import CHONGQING_BBOX
 from .filters import Filters
 from .vocab import DISTRICTS
 
@@ -28,7 +29,8 @@ MAX_VALUE_LEN = 200
 MAX_QUERY_LEN = 100
 MAX_NOTICES = 5
 ECHO_LEN = 30
-LAT_RANGE, LON_RANGE, ZOOM_RANGE = (28.0, 33.0), (105.0, 111.0), (8, 19)
+LAT_RANGE, LON_RANGE = CHONGQING_BBOX[1::2], CHONGQING_BBOX[0::2]
+ZOOM_RANGE = (8, 19)
 DEFAULT_RADIUS_M, RADIUS_RANGE = 500, (100, 5000)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
 # What a notice may repeat of the sender's text: letters and digits of any script, "-.," and spaces.

@@ -13,6 +13,15 @@ DISTRICTS = ("渝中区", "大渡口区")
 DISTRICT_EN = {"渝中区": "Yuzhong", "大渡口区": "Dadukou"}
 
 
+def display_name(name_zh: str, name_en: str | None, lang: str = "zh") -> str:
+    """A name in *lang*: the Chinese one when there is no English one (not escaped)."""
+    return name_zh if lang == "zh" or not isinstance(name_en, str) or not name_en else name_en
+
+
+def district_name(district: str, lang: str = "zh") -> str:
+    return display_name(district, DISTRICT_EN.get(district), lang)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     raw: dict

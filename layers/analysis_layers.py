@@ -3,7 +3,6 @@ features re-coloured by period change, layout term or target.  Works offline (as
 """
 from __future__ import annotations
 
-import math
 from html import escape
 
 import folium
@@ -12,6 +11,7 @@ from shapely.geometry import Point
 
 from geo.basemaps import needs_gcj02
 from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
+from geo.tiles import view_for_bounds
 from geo.vocab import Vocabulary
 
 from .assets import localize
@@ -131,17 +131,6 @@ def grid_legend(lang: str) -> Legend:
     items = [(text(lang, "empty") if hi == 0 else (f"{lo}" if lo == hi else f"{lo}–{hi}" if hi < 10**9 else f"≥{lo}"), c)
              for lo, hi, c in GRID_BINS]
     return swatch_legend(text(lang, "grid"), items)
-
-
-def view_for_bounds(bounds, width_px: int = 700, height_px: int = 520) -> tuple[tuple[float, float], int]:
-    """(centre lat/lon, the largest web-map zoom showing all of *bounds*) for a map of that size."""
-    minx, miny, maxx, maxy = bounds
-    def mercator(lat):
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-    span_x = max(maxx - minx, 1e-6) / 360
-    span_y = max(mercator(maxy) - mercator(miny), 1e-9) / (2 * math.pi)
-    zoom = math.floor(min(math.log2(width_px / 256 / span_x), math.log2(height_px / 256 / span_y)))
-    return ((miny + maxy) / 2, (minx + maxx) / 2), max(9, min(zoom, 17))
 
 
 def map_view(bounds, basemap: str = "offline", width_px: int = 700, height_px: int = 520) -> tuple[tuple[float, float], int]:

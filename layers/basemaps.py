@@ -11,10 +11,11 @@ import folium
 from branca.element import MacroElement, Template
 
 from geo import gazetteer, reference
+from geo.basemaps import BASEMAPS
 from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
+from geo.vocab import DISTRICTS, display_name
 
 from .remote import PlanLayer, encode
-from geo.basemaps import BASEMAPS
 from .view import OrientationLabels
 
 ATTRIBUTION = {
@@ -74,7 +75,7 @@ def offline_basemap_data(to_gcj: bool = False) -> tuple[dict, dict, dict]:
     coordinate system instead of on every rerun.
     """
     districts = reference.districts()[["name", "geometry"]]
-    plan = districts["name"].isin(["渝中区", "大渡口区"])
+    plan = districts["name"].isin(DISTRICTS)
     return (_geojson(districts[~plan], to_gcj), _geojson(districts[plan], to_gcj),
             _geojson(reference.rivers()[["geometry"]], to_gcj))
 
@@ -83,11 +84,9 @@ def offline_basemap_data(to_gcj: bool = False) -> tuple[dict, dict, dict]:
 def orientation_labels(lang: str = "zh", to_gcj: bool = False) -> tuple[tuple, ...]:
     """(lat, lon, text, kind, priority, min zoom) of every label the offline basemap shows:
     districts, rivers, rail stations and GeoNames places (data/reference via geo.gazetteer)."""
-    def name(zh: str, en: str) -> str:
-        return zh if lang == "zh" or not isinstance(en, str) or not en else en
-    rows = [(lat, lon, name(zh, en), kind) for zh, en, kind, lon, lat in
+    rows = [(lat, lon, display_name(zh, en, lang), kind) for zh, en, kind, lon, lat in
             gazetteer.places()[["name_zh", "name_en", "kind", "lon", "lat"]].itertuples(index=False)]
-    rows += [(lat, lon, name(zh, en), "river") for zh, en, lon, lat in gazetteer.river_labels()]
+    rows += [(lat, lon, display_name(zh, en, lang), "river") for zh, en, lon, lat in gazetteer.river_labels()]
     out = []
     for lat, lon, text, kind in rows:
         if to_gcj:

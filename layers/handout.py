@@ -20,7 +20,7 @@ from branca.element import MacroElement, Template
 
 from geo.plans import read_catalog
 from geo.tours import Caption, Stop, Tour, caption, view_bounds, visible_ids
-from geo.vocab import Vocabulary
+from geo.vocab import Vocabulary, display_name
 
 from .assets import LOCAL, STATIC_DIR, STATIC_URL, AssetError, localize
 from .legend import Legend, legend_html
@@ -69,7 +69,7 @@ def caption_html(cap: Caption, lang: str = "zh") -> str:
     if cap.targets:
         items = "".join(f"<li>{_target_text(t)}</li>" for t in cap.targets)
         parts.append(f"<div><i>{escape(text['targets'])}</i></div><ul>{items}</ul>")
-    names = ("、" if lang == "zh" else "; ").join(zh if lang == "zh" or not en else en for zh, en in cap.names)
+    names = ("、" if lang == "zh" else "; ").join(display_name(zh, en, lang) for zh, en in cap.names)
     parts.append(f"<div class='plan-names'>{escape(text['shown'])}{escape(names)}</div></div>")
     return "".join(parts)
 

@@ -12,27 +12,25 @@ cluster.  The exported data never carries any of this.
 """
 from __future__ import annotations
 
+import json
 from typing import Callable
 
 import folium
 import geopandas as gpd
-import json
-
 import numpy as np
 import shapely
 from folium import plugins
 
 from geo import reference
+from geo.basemaps import needs_gcj02
 from geo.crs import METRIC, WGS84, geometry_to_gcj02, wgs84_to_gcj02
 from geo.extent import filter_extent
-from geo.vocab import Vocabulary
+from geo.vocab import Vocabulary, display_name
 
 from .assets import localize
-from geo.basemaps import needs_gcj02
-
 from .basemaps import add_offline_basemap, add_tiles
 from .legend import Legend, legend_html
-from .popup import display_name, popup_html, tooltip_texts
+from .popup import popup_html, tooltip_texts
 from .remote import ClusterAssets, Payload, encode, plan_groups
 from .style import POINT, draw_class, keyed_style, style_key
 from .view import STRUCTURE_PANE, MapChrome, district_badges

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import geopandas as gpd
+
 from geo.settings import VECTOR_BUDGET  # past it, the largest layers become image tiles
 from geo.vocab import Vocabulary
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from geo.vocab import Vocabulary
+from geo.vocab import Vocabulary, display_name
 
 UI = {
     "zh": {"category": "类别", "themes": "主题", "periods": "规划期", "status": "状态", "precision": "位置精度",
@@ -45,11 +45,6 @@ def popup_html(row, vocab: Vocabulary, lang: str = "zh", max_quotes: int = 2) ->
         parts.append(f"<small>{t['targets']}:</small><ul style='margin:0;padding-left:16px'>{items}</ul>")
     parts.append("</div>")
     return "".join(parts)
-
-
-def display_name(name_zh: str, name_en: str | None, lang: str = "zh") -> str:
-    """The name in *lang*; the Chinese name when there is no English one (not escaped)."""
-    return name_zh if lang == "zh" or not name_en else name_en
 
 
 def tooltip_text(row, lang: str = "zh") -> str:

@@ -15,7 +15,6 @@ Web Mercator (EPSG:3857), the tiles' own system.
 from __future__ import annotations
 
 import io
-import math
 import threading
 from dataclasses import dataclass, field
 
@@ -24,36 +23,21 @@ import shapely
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import CircleCollection, LineCollection, PathCollection
-from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.path import Path as MplPath
 from PIL import Image
 from pyproj import Transformer
 
-from .map import POINT_RANK, draw_rank
+from geo.tiles import HALF_WORLD, TILE_PX, metres_per_pixel, tile_bounds, valid_tile
 
-TILE_PX = 256
-DPI = 100
-PT = 72 / DPI                     # one CSS pixel in points
-HALF_WORLD = math.pi * 6378137.0  # Web Mercator half width, metres
+from . import pen
+from .map import POINT_RANK, draw_rank
+from .pen import DPI
+
 # Kinds of shape in the vector map's draw order (layers.map.draw_rank): areas, lines, points on top.
 AREA, LINE, POINT = draw_rank("Polygon"), draw_rank("LineString"), POINT_RANK
 _TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 _RENDER = threading.Lock()  # matplotlib's font and path caches are not made for threads
-
-
-def metres_per_pixel(zoom: float) -> float:
-    return 2 * HALF_WORLD / (TILE_PX * 2**zoom)
-
-
-def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
-    """(west, south, east, north) of an XYZ tile, in Web Mercator metres."""
-    size = 2 * HALF_WORLD / 2**z
-    return -HALF_WORLD + x * size, HALF_WORLD - (y + 1) * size, -HALF_WORLD + (x + 1) * size, HALF_WORLD - y * size
-
-
-def valid_tile(z: int, x: int, y: int) -> bool:
-    return 0 <= z <= 24 and 0 <= x < 2**z and 0 <= y < 2**z
 
 
 def view_tiles(lon: float, lat: float, zoom: int, width_px: int, height_px: int) -> list[tuple[int, int, int]]:
@@ -124,13 +108,10 @@ class RasterSource:
         # How far past its geometry a feature's ink reaches, in pixels.
         self.reach_px = max((s.get("radius", 0) + s.get("weight", 1) for s in self.styles), default=1)
         # Each style as matplotlib draws it: colours (RGBA), marker area (points²), and pen.
-        self.edge = np.array([to_rgba(s.get("color", "#3388ff"), s.get("opacity", 1.0) if s.get("stroke", True) else 0)
-                              for s in self.styles])
-        self.face = np.array([to_rgba(s.get("fillColor", s.get("color", "#3388ff")),
-                                      s.get("fillOpacity", 0.2) if s.get("fill", True) is not False else 0)
-                              for s in self.styles])
-        self.size = np.array([math.pi * (s.get("radius", 6) * PT) ** 2 for s in self.styles])
-        self.pen = [(s.get("weight", 3) * PT, _dashes(s.get("dashArray"))) for s in self.styles]
+        self.edge = np.array([pen.edge(s) for s in self.styles])
+        self.face = np.array([pen.face(s) for s in self.styles])
+        self.size = np.array([pen.marker_area(s) for s in self.styles])
+        self.pen = [(pen.width(s), pen.dashes(s)) for s in self.styles]
 
     @classmethod
     def of(cls, shapes: Shapes, ids: list[str], style: list[int], styles: list[dict]) -> "RasterSource":
@@ -139,11 +120,6 @@ class RasterSource:
 
     def __len__(self) -> int:
         return len(self.ids)
-
-
-def _dashes(dash_array: str | None):
-    """Leaflet's dashArray (CSS pixels) as a matplotlib dash pattern (points)."""
-    return (0, tuple(float(v) * PT for v in str(dash_array).split())) if dash_array else "solid"
 
 
 def render_tile(source: RasterSource, z: int, x: int, y: int) -> bytes | None:

@@ -23,17 +23,16 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import reference
 from geo.tours import Stop, view_bounds, visible_ids
-from geo.vocab import Vocabulary
+from geo.vocab import DISTRICTS, Vocabulary, display_name
 
+from . import pen
 from .basemaps import ATTRIBUTION, CONTEXT_DISTRICT_STYLE, OFFLINE_BACKGROUND, PLAN_DISTRICT_STYLE, RIVER_STYLE
 from .handout import emphasised, shown_themes
 from .map import LAYER_ORDER, draw_rank, drawn
+from .pen import DPI, PT
 from .style import POINT_RADIUS, THEME_COLOURS, feature_style
 
 SIZE = (1600, 1000)  # pixels
-DPI = 100
-PT = 72 / DPI        # one CSS pixel in points, so line widths match the web map
-PLAN_DISTRICTS = ("渝中区", "大渡口区")
 MAX_LABELS = 16      # name the features a stop is about, unless there are too many
 HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
 
@@ -45,11 +44,6 @@ def cjk_font() -> list[str]:
     preferred = [n for n in ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Droid Sans Fallback")
                  if n in names]
     return preferred + ["DejaVu Sans"]
-
-
-def _dashes(style: dict):
-    dash = style.get("dashArray")
-    return (0, tuple(float(x) for x in dash.split())) if dash else "solid"
 
 
 def _framed(bounds, width: int, height: int, pad: float = 0.06):
@@ -89,7 +83,7 @@ def draw_shape(ax, geom: BaseGeometry, *, face, edge, width: float, dashes="soli
 def draw_basemap(ax) -> None:
     districts = reference.districts()
     for _, d in districts.iterrows():
-        style = PLAN_DISTRICT_STYLE if d["name"] in PLAN_DISTRICTS else CONTEXT_DISTRICT_STYLE
+        style = PLAN_DISTRICT_STYLE if d["name"] in DISTRICTS else CONTEXT_DISTRICT_STYLE
         draw_shape(ax, d.geometry, face=style["fillColor"], edge=style["color"], width=style["weight"] * PT, zorder=1)
     river = to_rgba(RIVER_STYLE["color"], RIVER_STYLE["opacity"])
     for geom in reference.rivers().geometry:
@@ -100,17 +94,12 @@ def draw_basemap(ax) -> None:
 
 
 def draw_feature(ax, geom: BaseGeometry, layer: str, style: dict) -> None:
-    edge = to_rgba(style["color"], style.get("opacity", 1.0))
-    width = style.get("weight", 2) * PT
     if geom.geom_type == "Point":
         radius = style.get("radius", POINT_RADIUS.get(layer, 6)) * PT
-        face = to_rgba(style.get("fillColor", style["color"]), max(style.get("fillOpacity", 0.2), 0.35))
-        ax.scatter([geom.x], [geom.y], s=(2 * radius) ** 2, facecolors=[face], edgecolors=[edge],
-                   linewidths=width, zorder=4)
+        ax.scatter([geom.x], [geom.y], s=(2 * radius) ** 2, facecolors=[pen.face(style, least=0.35)],
+                   edgecolors=[pen.edge(style)], linewidths=pen.width(style, 2), zorder=4)
         return
-    filled = style.get("fill", True) is not False
-    face = to_rgba(style.get("fillColor", style["color"]), style.get("fillOpacity", 0.2) if filled else 0)
-    draw_shape(ax, geom, face=face, edge=edge, width=width, dashes=_dashes(style))
+    draw_shape(ax, geom, face=pen.face(style), edge=pen.edge(style), width=pen.width(style, 2), dashes=pen.dashes(style))
 
 
 def snapshot_png(frame: gpd.GeoDataFrame, vocab: Vocabulary, bounds, *, focus=(), title: str = "",
@@ -155,7 +144,7 @@ def _font():
 def _label(ax, frame: gpd.GeoDataFrame, lang: str) -> None:
     for fid, row in frame.iterrows():
         point = row.geometry.representative_point()
-        name = row["name_zh"] if lang == "zh" or not row["name_en"] else row["name_en"]
+        name = display_name(row["name_zh"], row["name_en"], lang)
         ax.annotate(name, (point.x, point.y), xytext=(6, 6), textcoords="offset points", fontsize=14,
                     color="#111", path_effects=HALO, zorder=6, annotation_clip=True)
 

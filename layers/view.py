@@ -22,10 +22,9 @@ from branca.element import MacroElement, Template
 
 from geo import reference
 from geo.crs import wgs84_to_gcj02
-from geo.vocab import DISTRICT_EN
+from geo.vocab import display_name, district_name
 
 from .i18n import t
-from .popup import display_name
 
 STRUCTURE_PANE = "structure"
 LABELS_PANE = "planmap-labels"
@@ -282,8 +281,8 @@ def district_badges(features, lang: str, to_gcj: bool = False, with_list: bool =
         lon, lat = float(labels.loc[district, "label_lon"]), float(labels.loc[district, "label_lat"])
         if to_gcj:
             lon, lat = wgs84_to_gcj02(lon, lat)
-        name = district if lang == "zh" else DISTRICT_EN.get(district, district)
-        badge = {"district": district, "lat": lat, "lon": lon, "text": t(lang, "badge", district=name, n=len(part))}
+        badge = {"district": district, "lat": lat, "lon": lon,
+                 "text": t(lang, "badge", district=district_name(district, lang), n=len(part))}
         if with_list:
             names = sorted(display_name(zh, en, lang) for zh, en in zip(part["name_zh"], part["name_en"]))
             badge["popup"] = "<ul style='margin:0;padding-left:16px'>" + "".join(

@@ -32,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from geo.tiles import valid_tile
 from layers import raster
 from layers.remote import payload_key
 
@@ -206,7 +207,7 @@ def routes(store: PayloadStore = STORE, tiles: TileStore = TILES) -> list[Route]
 
     async def tile(request):
         key, z, x, y = (request.path_params[k] for k in ("key", "z", "x", "y"))
-        if not raster.valid_tile(z, x, y):
+        if not valid_tile(z, x, y):
             return PlainTextResponse(f"No tile {z}/{x}/{y}.", status_code=400)
         try:
             png = await run_in_threadpool(tiles.tile, key, z, x, y)

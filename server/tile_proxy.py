@@ -17,7 +17,6 @@ to spend the key on the rest of the world; errors never echo the upstream URL.
 """
 from __future__ import annotations
 
-import math
 import urllib.request
 from functools import lru_cache
 from typing import Callable
@@ -26,12 +25,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
+from geo.extent import CHONGQING_BBOX
 from geo.settings import tianditu_key_from_env
+from geo.tiles import tile_xy
 
 PATH = "/api/tiles/tianditu/{z:int}/{x:int}/{y:int}"
 UPSTREAM = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
             "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}")
-AREA = (105.0, 28.0, 110.5, 32.5)  # lon/lat box of Chongqing municipality (as geo.validate.CHONGQING_BBOX)
+AREA = CHONGQING_BBOX
 ZOOMS = range(8, 19)
 CACHE_TILES = 4096  # ~20 kB each: at most ~80 MB, and the whole plan area at zoom ≤ 15 fits
 TIMEOUT_S = 10
@@ -55,13 +56,6 @@ def tianditu_key() -> str | None:
 def mounted() -> bool:
     """Whether this server process serves the tile route (see :func:`routes`)."""
     return _mounted
-
-
-def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
-    """Web-Mercator tile column and row holding (lon, lat) at zoom *z*."""
-    n = 2 ** z
-    lat_r = math.radians(lat)
-    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(lat_r)) / math.pi) / 2 * n)
 
 
 def in_area(z: int, x: int, y: int, area: tuple[float, float, float, float] = AREA) -> bool:

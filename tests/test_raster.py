@@ -20,6 +20,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from geo.filters import Filters, apply
+from geo.tiles import valid_tile
 from layers import payload, raster
 from server import data_route
 from server.data_route import TileStore
@@ -187,7 +188,7 @@ def test_tile_store_makes_a_source_once_and_draws_each_tile_once(monkeypatch):
 @pytest.mark.parametrize("z, x, y, ok", [(0, 0, 0, True), (3, 7, 7, True), (3, 8, 0, False), (-1, 0, 0, False),
                                          (25, 0, 0, False)])
 def test_tile_coordinates_are_checked(z, x, y, ok):
-    assert raster.valid_tile(z, x, y) is ok
+    assert valid_tile(z, x, y) is ok
 
 
 # --- the app in served mode ----------------------------------------------------------------

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.filters import Filters
-from geo.state import (LANGS, LIST_PARAMS, MAX_NOTICES, MAX_PARAMS, MAX_QUERY_LEN, VIEWS, Known, ViewState,
+from geo.state import (LANGS, LAT_RANGE, LON_RANGE, LIST_PARAMS, MAX_NOTICES, MAX_PARAMS, MAX_QUERY_LEN, VIEWS, Known, ViewState,
                        parse, to_params)
 
 KEYS = sorted(LIST_PARAMS) + ["q", "sel", "basemap", "lat", "lon", "zoom", "lang", "view"]
@@ -79,8 +79,8 @@ def valid_states(known: Known):
     def some(values):
         return st.lists(st.sampled_from(sorted(values)), unique=True, max_size=3).map(tuple)
 
-    coord = st.tuples(st.integers(2_800_000, 3_300_000), st.integers(10_500_000, 11_100_000)).map(
-        lambda c: (c[0] / 100_000, c[1] / 100_000))
+    coord = st.tuples(st.integers(*(round(v * 100_000) for v in LAT_RANGE)),
+                      st.integers(*(round(v * 100_000) for v in LON_RANGE))).map(lambda c: (c[0] / 100_000, c[1] / 100_000))
     filters = st.builds(Filters, districts=some(known.districts), periods=some(known.periods),
                         themes=some(known.themes), layers=some(known.layers), categories=some(known.categories),
                         statuses=some(known.statuses),
@@ -209,7 +209,7 @@ def test_any_query_gives_a_usable_state(params):
     assert state.selected is None or state.selected in KNOWN.ids
     assert state.basemap in KNOWN.basemaps and state.lang in LANGS and state.view in VIEWS
     assert (state.lat is None) == (state.lon is None)
-    assert state.lat is None or (28 <= state.lat <= 33 and 105 <= state.lon <= 111)
+    assert state.lat is None or (LAT_RANGE[0] <= state.lat <= LAT_RANGE[1] and LON_RANGE[0] <= state.lon <= LON_RANGE[1])
     assert state.zoom is None or 8 <= state.zoom <= 19
     assert len(f.query) <= MAX_QUERY_LEN and f.query == f.query.strip()
     _check_notices(notices)

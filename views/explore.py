@@ -9,10 +9,10 @@ import streamlit as st
 from geo.export import dumps, export_filename, targets_csv, targets_for, to_feature_collection
 from geo.filters import search
 from geo.gazetteer import find_places
+from geo.vocab import display_name
 from layers.detail import context_html
 from layers.i18n import t
 from layers.markdown import md_literal
-from layers.popup import display_name
 
 
 def select(fid: str | None) -> None:

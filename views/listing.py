@@ -10,9 +10,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.vocab import DISTRICT_EN, Vocabulary
+from geo.vocab import Vocabulary, display_name, district_name
 from layers.i18n import t
-from layers.popup import display_name
 
 SELECTED_BG = "background-color: #fff3b0"
 
@@ -23,7 +22,7 @@ def list_table(features: gpd.GeoDataFrame, vocab: Vocabulary, lang: str) -> pd.D
     return pd.DataFrame({
         "name": [display_name(zh, en, lang) for zh, en in zip(features["name_zh"], features["name_en"])],
         "category": [vocab.category_label(l, c, lang) for l, c in zip(features["layer"], features["category"])],
-        "district": [d if lang == "zh" else DISTRICT_EN.get(d, d) for d in features["district"]],
+        "district": [district_name(d, lang) for d in features["district"]],
         "periods": [sep.join(vocab.label("periods", p, lang) for p in ps) for ps in features["periods"]],
         "precision": [vocab.label("precision", p, lang) for p in features["precision"]],
     }, index=features.index.rename("id"))

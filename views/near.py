@@ -5,10 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from geo.near import RADII_M, counts
-from geo.vocab import DISTRICT_EN, Vocabulary
+from geo.vocab import Vocabulary, display_name, district_name
 from layers.i18n import t
 from layers.markdown import md_literal
-from layers.popup import display_name
 
 
 def near_panel(table: pd.DataFrame, vocab: Vocabulary, lang: str, radius: int, district: str | None,
@@ -37,6 +36,5 @@ def near_panel(table: pd.DataFrame, vocab: Vocabulary, lang: str, radius: int, d
                 label += f" (±{row.uncertainty_m} m)"
             st.button(label, key=f"near_{row.id}", on_click=on_select, args=(row.id,), use_container_width=True)
     if n["district"] and district:
-        name = district if lang == "zh" else DISTRICT_EN.get(district, district)
-        st.caption(t(lang, "near_district", district=name, n=n["district"]))
+        st.caption(t(lang, "near_district", district=district_name(district, lang), n=n["district"]))
     st.button(t(lang, "near_clear"), key="near_close", on_click=on_close)

@@ -20,7 +20,7 @@ from streamlit_folium import st_folium
 from geo import analysis, compare, tracking
 from geo.export import dumps, to_feature_collection
 from geo.paths import UNMAPPED
-from geo.vocab import DISTRICT_EN, DISTRICTS, Vocabulary
+from geo.vocab import DISTRICT_EN, DISTRICTS, Vocabulary, district_name
 from layers import analysis_layers as al
 from geo.basemaps import needs_gcj02
 from layers.markdown import md_literal
@@ -199,7 +199,7 @@ def district_bounds(frame: gpd.GeoDataFrame, district: str) -> tuple[float, floa
 
 
 def district_label(district: str, lang: str) -> str:
-    return district if lang == "zh" else DISTRICT_EN.get(district, district)
+    return district_name(district, lang)
 
 
 # --- cached computations (keyed by the frame object the app caches) ------------------------
