@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 import vl_convert
 
+from geo import indicators
 from layers.i18n import t
 
 ROW_HEIGHT = 24
@@ -93,7 +94,7 @@ def delivery_chart(table: pd.DataFrame, lang: str) -> alt.Chart:
     dots = base.mark_circle(size=160).encode(y=y, x=x, color=colour, tooltip=tooltip)
     values = alt.Chart(table).mark_text(align="left", fontSize=11, color="#333").encode(
         y=y, text=alt.Text("figures:N")).transform_calculate(
-        figures=f"datum.target + ' → ' + datum.reported + (datum.disagree ? '  ≠' : '')")
+        figures="datum.target + ' → ' + datum.reported + (datum.disagree ? '  ≠' : '')")
     grid = dots.properties(width=220, height=ROW_HEIGHT * len(table))
     side = values.properties(width=200, height=ROW_HEIGHT * len(table), title=t(lang, "ch_target_reported"))
     return alt.hconcat(grid, side.encode(y=alt.Y("label:N", sort=alt.SortField("row"), axis=None))).properties(
@@ -128,3 +129,16 @@ def place_target_chart(row: pd.Series, lang: str) -> alt.Chart:
         y=alt.Y("what:N", title=None, sort=None), x=alt.X("value:Q", title=row["unit"] or None),
         color=alt.Color("what:N", legend=None))
     return (bars + bars.mark_text(align="left", dx=3).encode(text="printed:N")).properties(height=40, width="container")
+
+
+def place_targets(targets: list[dict] | None, lang: str) -> None:
+    """A place's targets: baseline (where the plan gives one), target and year, and a small
+    chart of the two when both are numbers."""
+    rows = indicators.place_target_rows(targets)
+    shown = rows.assign(baseline=rows["baseline"].replace("", t(lang, "ch_baseline_none")),
+                        indicator=[indicators.label(i, lang) for i in rows["indicator"]])
+    st.dataframe(localised(shown[["indicator", "baseline", "target", "unit", "year", "quote"]], lang), hide_index=True)
+    for _, row in rows.iterrows():
+        if pd.notna(row["baseline_value"]) and pd.notna(row["target_value"]):
+            st.caption(indicators.label(row["indicator"], lang))
+            st.altair_chart(place_target_chart(row, lang), width="stretch")

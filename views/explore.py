@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from html import escape
 
-import pandas as pd
 import streamlit as st
 
 from geo.export import dumps, export_filename, targets_csv, targets_for, to_feature_collection
@@ -11,6 +10,7 @@ from geo.filters import search
 from layers.detail import context_html
 from layers.i18n import t
 from layers.markdown import md_literal
+from views.charts import place_targets
 
 
 def select(fid: str | None, frame=None, spots: dict | None = None) -> None:
@@ -57,7 +57,7 @@ def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
             st.markdown(context_html(doc, src["paragraph"], src["quote"]), unsafe_allow_html=True)
     st.markdown(f"**{t(lang, 'targets')}**")
     if row.targets:
-        st.dataframe(pd.DataFrame(row.targets)[["indicator", "value", "unit", "year", "quote"]], hide_index=True)
+        place_targets(row.targets, lang)
     else:
         st.caption(t(lang, "no_targets"))
     if st.button(t(lang, "clear"), key="clear_sel"):
