@@ -24,6 +24,10 @@ def attribute_label(attribute: str, lang: str) -> str:
     return f"{attribute} {en}".strip() if lang == "en" else attribute
 
 
+def paren(text: str, lang: str) -> str:
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
 def download_buttons(chart: alt.Chart, data: pd.DataFrame, name: str, lang: str, key: str) -> None:
     """PNG of the chart and CSV of its data, built when clicked."""
     c1, c2, _ = st.columns([1, 1, 4])
@@ -40,11 +44,14 @@ def change_chart(part: pd.DataFrame, lang: str, title: str) -> alt.Chart:
     data = part.assign(
         attr=[attribute_label(a, lang) for a in part["attribute"]],
         x=part["change_pct"].fillna(0.0),
-        text=[f"{b or '—'} → {v}{' ' + u if u else ''}" + (f"（{reasons[r]}）" if r else "")
+        text=[f"{b or '—'} → {v}{' ' + u if u else ''}" + (paren(reasons[r], lang) if r else "")
               for b, v, u, r in zip(part["baseline"], part["target"], part["unit"], part["reason"])],
     )
-    y = alt.Y("label:N", sort=alt.SortField("row"), title=None, axis=alt.Axis(labelLimit=520))
-    x = alt.X("x:Q", title=t(lang, "ch_change_axis"))
+    y = alt.Y("label:N", sort=alt.SortField("row"), title=None, axis=alt.Axis(labelLimit=560, labelOverlap=False, labelFontSize=11))
+    # Room on the right for the printed values beside the longest arrow.
+    span = (min(0.0, data["x"].min()), max(10.0, data["x"].max()))
+    x = alt.X("x:Q", title=t(lang, "ch_change_axis"),
+              scale=alt.Scale(domain=[span[0], span[1] + 0.45 * (span[1] - span[0])], nice=False))
     base = alt.Chart(data)
     colour = alt.Color("attr:N", title=t(lang, "ch_attribute"),
                        scale=alt.Scale(domain=sorted(set(data["attr"])),
@@ -60,7 +67,7 @@ def change_chart(part: pd.DataFrame, lang: str, title: str) -> alt.Chart:
     text = base.mark_text(align="left", dx=8, fontSize=11, color="#333").encode(y=y, x=x, text="text:N")
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#bbb").encode(x="zero:Q")
     return (zero + rule + dots + words + text).properties(
-        title=title, height=ROW_HEIGHT * len(data), width="container")
+        title=title, height=alt.Step(ROW_HEIGHT), width="container")
 
 
 def indicator_charts(changes: pd.DataFrame, titles: dict[str, str], lang: str) -> None:
@@ -83,7 +90,7 @@ def delivery_chart(table: pd.DataFrame, lang: str) -> alt.Chart:
                       value_vars=list(sources), var_name="source", value_name="status")
     long = long.assign(source=long["source"].map(sources), status_label=long["status"].map(statuses),
                        flag=long["disagree"].map({True: "≠", False: ""}))
-    y = alt.Y("label:N", sort=alt.SortField("row"), title=None, axis=alt.Axis(labelLimit=420))
+    y = alt.Y("label:N", sort=alt.SortField("row"), title=None, axis=alt.Axis(labelLimit=560, labelOverlap=False, labelFontSize=11))
     x = alt.X("source:N", sort=list(sources.values()), title=None, axis=alt.Axis(orient="top", labelAngle=0))
     colour = alt.Color("status_label:N", title=t(lang, "ch_status"),
                        scale=alt.Scale(domain=[statuses[s] for s in COLOURS], range=list(COLOURS.values())))
@@ -95,8 +102,8 @@ def delivery_chart(table: pd.DataFrame, lang: str) -> alt.Chart:
     values = alt.Chart(table).mark_text(align="left", fontSize=11, color="#333").encode(
         y=y, text=alt.Text("figures:N")).transform_calculate(
         figures="datum.target + ' → ' + datum.reported + (datum.disagree ? '  ≠' : '')")
-    grid = dots.properties(width=220, height=ROW_HEIGHT * len(table))
-    side = values.properties(width=200, height=ROW_HEIGHT * len(table), title=t(lang, "ch_target_reported"))
+    grid = dots.properties(width=220, height=alt.Step(ROW_HEIGHT))
+    side = values.properties(width=220, height=alt.Step(ROW_HEIGHT), title=t(lang, "ch_target_reported"))
     return alt.hconcat(grid, side.encode(y=alt.Y("label:N", sort=alt.SortField("row"), axis=None))).properties(
         title=t(lang, "ch_delivery_title"))
 
