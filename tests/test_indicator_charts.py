@@ -84,8 +84,8 @@ def test_qualified_targets_are_not_turned_into_plain_numbers(zh_app):
     assert plain["change_pct"] == pytest.approx(22.6)
 
 
-def test_delivery_chart_sets_plans_evaluation_beside_the_check(zh_app):
-    completion = indicators.completion_rows(__import__("geo.plans", fromlist=["load_corpus"]).load_corpus())
+def test_delivery_chart_sets_plans_evaluation_beside_the_check(zh_app, corpus):
+    completion = indicators.completion_rows(corpus)
     long = next(f for c in charts(zh_app) for f in chart_frames(c) if "source" in f.columns)
     assert len(long) == 2 * len(completion) == 44
     plan = long[long["source"] == "进度评价（规划）"].set_index("row")
