@@ -18,6 +18,7 @@ import folium
 import geopandas as gpd
 from branca.element import MacroElement, Template
 
+from geo.indicators import number
 from geo.plans import read_catalog
 from geo.tours import Caption, Stop, Tour, caption, view_bounds, visible_ids
 from geo.vocab import Vocabulary, display_name
@@ -56,7 +57,19 @@ def document_titles() -> dict[str, str]:
 
 def _target_text(target: dict) -> str:
     year = f"（{target['year']}）" if target.get("year") else ""
-    return f"<b>{escape(str(target['value']))}{escape(target.get('unit') or '')}</b> {escape(target['indicator'])}{escape(year)}"
+    baseline = f"{escape(str(target['baseline']))} → " if target.get("baseline") else ""
+    return (f"{baseline}<b>{escape(str(target['value']))}{escape(target.get('unit') or '')}</b> "
+            f"{escape(target['indicator'])}{escape(year)}{baseline_bars(target)}")
+
+
+def baseline_bars(target: dict) -> str:
+    """An inline two-bar SVG (baseline grey, target dark) when the target and its baseline are both numbers."""
+    b, v = number(str(target.get("baseline") or "")), number(str(target.get("value", "")))
+    if b is None or v is None or max(b, v) <= 0:
+        return ""
+    w = lambda x: round(60 * max(x, 0) / max(b, v), 1)  # noqa: E731
+    return (f"<svg class='target-bars' width='64' height='14' role='img' aria-label='{escape(str(b))} → {escape(str(v))}'>"
+            f"<rect x='0' y='1' width='{w(b)}' height='5' fill='#b0b0b0'/><rect x='0' y='8' width='{w(v)}' height='5' fill='#333'/></svg>")
 
 
 def caption_html(cap: Caption, lang: str = "zh") -> str:

@@ -133,6 +133,71 @@ TEXT = {
 }
 
 
+# Issue 15: the targets' charts (views/charts.py), their tables' column headers and the place targets.
+CHART_TEXT = {
+    "zh": {
+        "ch_charts": "指标图：目标较基期的变化",
+        "ch_change_axis": "目标较基期变化（%）",
+        "ch_attribute": "属性",
+        "ch_attributes": {"预期性": "", "预期值": "", "约束性": ""},
+        "ch_indicator": "指标",
+        "ch_baseline": "基期",
+        "ch_target": "目标",
+        "ch_reported": "2025年完成情况",
+        "ch_reasons": {"target_words": "目标为文字", "no_baseline": "无基期数", "cumulative": "累计数，不与单年比较",
+                       "baseline_not_positive": "基期不为正数"},
+        "ch_png": "下载 PNG",
+        "ch_csv": "下载 CSV",
+        "ch_delivery": "十四五目标完成情况（渝中 十五五纲要 表1）",
+        "ch_delivery_title": "表1：规划的进度评价与程序核对",
+        "ch_plan_eval": "进度评价（规划）",
+        "ch_computed": "程序核对",
+        "ch_status": "结果",
+        "ch_statuses": {"met": "达到", "not_met": "未达到", "no_figure": "无可比数据"},
+        "ch_target_reported": "目标 → 2025年",
+        "ch_disagree": "两者不一致的指标",
+        "ch_baseline_none": "—",
+        "ch_columns": {"row": "序号", "group": "类别", "indicator": "指标", "label": "指标", "unit": "单位",
+                       "baseline_year": "基期年", "baseline": "基期值", "target_year": "目标年", "target": "目标值",
+                       "attribute": "属性", "markers": "标注", "reported": "2025年完成情况", "evaluation": "进度评价",
+                       "plan_status": "规划评价", "computed_status": "程序核对", "name": "地点", "feature_id": "要素编号",
+                       "quote": "原文", "document": "文件", "kind": "类型", "section": "章节", "year": "年份",
+                       "change_pct": "变化（%）"},
+    },
+    "en": {
+        "ch_charts": "Indicator charts: how far each target is from its baseline",
+        "ch_change_axis": "Target vs baseline (% change)",
+        "ch_attribute": "Attribute",
+        "ch_attributes": {"预期性": "(expected)", "预期值": "(expected)", "约束性": "(binding)"},
+        "ch_indicator": "Indicator",
+        "ch_baseline": "Baseline",
+        "ch_target": "Target",
+        "ch_reported": "2025 figure",
+        "ch_reasons": {"target_words": "target in words", "no_baseline": "no baseline",
+                       "cumulative": "cumulative, not set against one year", "baseline_not_positive": "baseline not positive"},
+        "ch_png": "PNG",
+        "ch_csv": "CSV",
+        "ch_delivery": "14th FYP delivery (Yuzhong 15th FYP outline, Table 1)",
+        "ch_delivery_title": "Table 1: the plan's own evaluation and the computed check",
+        "ch_plan_eval": "Plan's evaluation",
+        "ch_computed": "Computed check",
+        "ch_status": "Result",
+        "ch_statuses": {"met": "met", "not_met": "not met", "no_figure": "no figure"},
+        "ch_target_reported": "Target → 2025",
+        "ch_disagree": "Where the two disagree",
+        "ch_baseline_none": "—",
+        "ch_columns": {"row": "No.", "group": "Group", "indicator": "Indicator", "label": "Indicator", "unit": "Unit",
+                       "baseline_year": "Baseline year", "baseline": "Baseline", "target_year": "Target year",
+                       "target": "Target", "attribute": "Attribute", "markers": "Markers", "reported": "2025 figure",
+                       "evaluation": "Plan's evaluation", "plan_status": "Plan says", "computed_status": "Computed",
+                       "name": "Place", "feature_id": "Feature id", "quote": "Plan text", "document": "Document",
+                       "kind": "Kind", "section": "Section", "year": "Year", "change_pct": "Change (%)"},
+    },
+}
+for _lang, _texts in CHART_TEXT.items():
+    TEXT[_lang].update(_texts)
+
+
 def t(lang: str, key: str, **kwargs) -> str:
     value = TEXT.get(lang, TEXT["zh"])[key]
     return value.format(**kwargs) if kwargs else value

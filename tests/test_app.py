@@ -118,7 +118,7 @@ def test_targets_view_lists_both_indicator_tables():
     at = run_app({"view": "targets"})
     assert not at.exception
     tables = [d.value for d in at.dataframe]
-    indicator = [t for t in tables if "baseline" in t.columns and "markers" in t.columns]
+    indicator = [t for t in tables if "基期值" in t.columns and "标注" in t.columns]
     assert sorted(len(t) for t in indicator) == [27, 31]
 
 

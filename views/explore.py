@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from html import escape
 
-import pandas as pd
 import streamlit as st
 
 from geo.export import dumps, export_filename, targets_csv, targets_for, to_feature_collection
@@ -13,6 +12,7 @@ from geo.vocab import display_name
 from layers.detail import context_html
 from layers.i18n import t
 from layers.markdown import md_literal
+from views.charts import place_targets
 
 
 def select(fid: str | None) -> None:
@@ -68,7 +68,7 @@ def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
             st.markdown(context_html(doc, src["paragraph"], src["quote"]), unsafe_allow_html=True)
     st.markdown(f"**{t(lang, 'targets')}**")
     if row.targets:
-        st.dataframe(pd.DataFrame(row.targets)[["indicator", "value", "unit", "year", "quote"]], hide_index=True)
+        place_targets(row.targets, lang)
     else:
         st.caption(t(lang, "no_targets"))
     st.button(t(lang, "clear"), key="clear_sel", on_click=select, args=(None,))

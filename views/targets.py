@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo import indicators
 from geo.export import targets_for
+from geo.tracking import COMPLETION_TABLE
 from layers.i18n import t
 from layers.markdown import md_literal
+from views import charts
 from views.explore import show_on_map
 
 
@@ -15,15 +18,22 @@ def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...]) -> 
                           format_func=lambda d: corpus[d].meta["title_zh"] if lang == "zh" else corpus[d].meta["title_en"])
     subset = targets_for(targets, frame.index, docs, themes)
     tables = subset[subset.kind == "indicator_table"]
+    st.markdown(f"### {t(lang, 'ch_charts')}")
+    titles = {d: corpus[d].meta["title_zh"] for d in tables["document"].unique()}
+    charts.indicator_charts(indicators.indicator_changes(tables, lang), titles, lang)
+    if COMPLETION_TABLE[0] in docs or not docs:
+        st.markdown(f"### {t(lang, 'ch_delivery')}")
+        charts.delivery_section(indicators.delivery(indicators.completion_rows(corpus), lang), lang)
     st.markdown(f"### {t(lang, 'tables')}")
     for doc_id, part in tables.groupby("document"):
         st.markdown(f"**{md_literal(corpus[doc_id].meta['title_zh'])}** — {md_literal(corpus[doc_id].sections[part.section.iloc[0]].title)}")
-        st.dataframe(part[["row", "group", "indicator", "unit", "baseline_year", "baseline", "target_year", "target",
-                           "attribute", "markers"]], hide_index=True, use_container_width=True)
+        shown = part.assign(indicator=[indicators.label(i, lang) for i in part["indicator"]])
+        st.dataframe(charts.localised(shown[["row", "group", "indicator", "unit", "baseline_year", "baseline", "target_year",
+                                             "target", "attribute", "markers"]], lang), hide_index=True, use_container_width=True)
     st.markdown(f"### {t(lang, 'place_targets')}")
     place = subset[subset.kind == "place"].assign(
         name=lambda d: d.feature_id.map(lambda i: frame.loc[i, "name_zh"] if i in frame.index else ""))
-    st.dataframe(place[["name", "feature_id", "indicator", "target", "unit", "target_year", "quote", "document"]],
+    st.dataframe(charts.localised(place[["name", "feature_id", "indicator", "target", "unit", "target_year", "quote", "document"]], lang),
                  hide_index=True, use_container_width=True)
     places = sorted(set(place.feature_id) & set(frame.index))
     if places:
@@ -33,5 +43,5 @@ def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...]) -> 
         c2.button(t(lang, "show_on_map"), key="target_to_map", on_click=show_on_map, args=(fid,))
     st.markdown(f"### {t(lang, 'other_targets')}")
     other = subset[subset.kind.isin(["section", "annual"])]
-    st.dataframe(other[["kind", "document", "section", "indicator", "target", "unit", "target_year", "quote"]],
+    st.dataframe(charts.localised(other[["kind", "document", "section", "indicator", "target", "unit", "target_year", "quote"]], lang),
                  hide_index=True, use_container_width=True)
