@@ -4,6 +4,7 @@ PLANMAP_DATA_DIR (geo/settings.py) points the app and tools at another data fold
 same layout (used by benchmarks with synthetic data and by tests with hostile fixtures).
 """
 from .settings import DATA_DIR as DATA
+from .settings import ROOT  # noqa: F401 - the repository's root, named here with the other paths
 
 PLANS = DATA / "plans"
 RAW = PLANS / "raw"
