@@ -92,7 +92,7 @@ def test_shared_link_restores_the_view(frame):
     assert not at.exception
     assert at.session_state["selected"] == fid
     assert at.multiselect(key="w_districts").value == ["渝中区"]
-    assert at.selectbox(key="w_basemap").value == "osm"
+    assert at.selectbox(key="w_basemap_en").value == "osm" and at.session_state["w_basemap"] == "osm"
     assert at.session_state["w_lang"] == "en"
     assert title(at).startswith("Chongqing")
     assert not at.warning
@@ -165,3 +165,12 @@ def test_presentation_link_opens_its_tour_stop():
     at = run_app({"view": "present", "tour": "yuzhong-layout", "stop": "2"})
     assert not at.exception
     assert at.query_params["stop"] == "2"
+
+
+def test_the_basemap_choice_survives_a_language_switch():
+    at = run_app()
+    at.selectbox(key="w_basemap_zh").set_value("osm").run()
+    assert at.query_params["basemap"] == "osm"
+    at.selectbox(key="w_lang").set_value("en").run()
+    assert not at.exception
+    assert at.selectbox(key="w_basemap_en").value == "osm" and at.query_params["basemap"] == "osm"
