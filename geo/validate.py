@@ -210,7 +210,8 @@ def _boundary_problems(props: dict, geom: BaseGeometry, geom_m: BaseGeometry) ->
 def check_shape(props: dict, geom: BaseGeometry, geom_m: BaseGeometry, vocab: Vocabulary) -> list[str]:
     """Checks of a parsed geometry (*geom_m*: the same in metric coordinates)."""
     layer = props.get("layer")
-    if layer in vocab.layers and geom.geom_type not in vocab.geometry_types(layer):
+    district_only = (props.get("location") or {}).get("precision") == "district"  # stored as the district polygon
+    if layer in vocab.layers and geom.geom_type not in vocab.geometry_types(layer) and not district_only:
         return [f"geometry type {geom.geom_type} not allowed in layer {layer} (allowed: {', '.join(vocab.geometry_types(layer))})"]
     bad = _coords_ok(geom)
     if bad:
