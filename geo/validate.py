@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from . import reference
+from . import audit, reference
 from .crs import METRIC, WGS84, geometry_to_wgs84
 from .paths import GEOJSON, TARGETS, UNMAPPED
 from .plans import Document, load_corpus
@@ -493,8 +493,9 @@ def validate_file(path: Path, layer: str | None = None) -> list[Problem]:
 
 def validate_all(geojson_dir: Path = GEOJSON, targets: Path = TARGETS, unmapped: Path = UNMAPPED) -> list[Problem]:
     corpus = load_corpus()
-    features, problems = read_layers(geojson_dir, load_vocabulary(), corpus)
+    vocab = load_vocabulary()
+    features, problems = read_layers(geojson_dir, vocab, corpus)
     ids = {f["properties"]["id"] for f in features if isinstance(f["properties"].get("id"), str)}
     problems += validate_targets(targets, ids, corpus)
     problems += validate_unmapped(unmapped, corpus)
-    return problems
+    return problems + audit.audit_all(features, vocab, unmapped)
