@@ -179,7 +179,7 @@ def entry_to_feature(entry: dict, corpus: dict[str, Document], vocab: Vocabulary
         "targets": _targets(entry, corpus, sources),
         "location": {"precision": location.get("precision"), "basis": str(location.get("basis", ""))},
     }
-    for key in ("renamed_from", "aliases"):
+    for key in ("renamed_from", "aliases", "part_of"):
         if entry.get(key):
             props[key] = entry[key]
     return {"type": "Feature", "id": props["id"], "geometry": mapping(geom), "properties": props}
