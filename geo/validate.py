@@ -24,6 +24,7 @@ from . import audit, reference
 from .crs import METRIC, WGS84, geometry_to_wgs84
 from .paths import GEOJSON, TARGETS, UNMAPPED
 from .plans import Document, load_corpus
+from .tracking import COMPLETION_TABLE, completion_table_problems
 from .vocab import DISTRICTS, Vocabulary, load_vocabulary
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -498,4 +499,5 @@ def validate_all(geojson_dir: Path = GEOJSON, targets: Path = TARGETS, unmapped:
     ids = {f["properties"]["id"] for f in features if isinstance(f["properties"].get("id"), str)}
     problems += validate_targets(targets, ids, corpus)
     problems += validate_unmapped(unmapped, corpus)
+    problems += [Problem("completion_table.csv", "表1", r) for r in completion_table_problems(corpus[COMPLETION_TABLE[0]])]
     return problems + audit.audit_all(features, vocab, unmapped)
