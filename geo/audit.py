@@ -174,8 +174,7 @@ def check_shared_points(features: list[dict]) -> list:
 
 def check_unmapped(features: list[dict], unmapped: Path) -> list:
     """No name twice in the unmapped list, and no name both mapped and unmapped."""
-    with unmapped.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = _read_rows(unmapped)
     mapped = {}
     for f in features:
         props = f["properties"]
@@ -192,10 +191,70 @@ def check_unmapped(features: list[dict], unmapped: Path) -> list:
     return problems
 
 
-def audit_all(features: list[dict], vocab: Vocabulary, unmapped: Path) -> list:
+# --- page breaks -----------------------------------------------------------------------
+
+CLAUSE_MARKS = set("，、；：。！？,;:!?“”‘’（）()《》【】—… ")
+
+
+def _clause_edge(text: str, pos: int) -> bool:
+    """True when *pos* falls beside punctuation, i.e. between clauses rather than inside a word."""
+    return text[pos - 1] in CLAUSE_MARKS or text[pos] in CLAUSE_MARKS
+
+
+def break_offsets(para, raw_lines: list[str]) -> set[int]:
+    """Offsets in *para*'s text where a raw source line ended mid-sentence (a joined page/line break)."""
+    from .corpus import ends_sentence, strip_markup
+
+    offsets, pos = set(), 0
+    for line in raw_lines[para.src_start - 1:para.src_end]:
+        piece = strip_markup(line).strip()
+        if not piece or para.text.find(piece, pos) != pos:
+            continue
+        pos += len(piece)
+        if pos < len(para.text) and not ends_sentence(piece) and not _clause_edge(para.text, pos):
+            offsets.add(pos)
+    return offsets
+
+
+def _raw_lines(doc) -> list[str]:
+    from .paths import RAW
+
+    return (RAW / doc.meta["source_file"]).read_text(encoding="utf-8").splitlines()
+
+
+def check_page_breaks(features: list[dict], targets: list[dict], corpus: dict) -> list:
+    """A quote or target must not start or end where a page break cut a sentence."""
+    raws, problems = {}, []
+    cited = [(f["properties"]["layer"], f["properties"]["id"], s) for f in features for s in f["properties"].get("sources") or []]
+    cited += [(f["properties"]["layer"], f["properties"]["id"], t) for f in features for t in f["properties"].get("targets") or []]
+    cited += [("targets.csv", t.get("indicator", ""), t) for t in targets]
+    for file, label, ref in cited:
+        doc = corpus.get(ref.get("document"))
+        quote = ref.get("quote") or ""
+        if doc is None or not quote or not doc.has_paragraph(ref.get("paragraph") or ""):
+            continue
+        para = doc.paragraph(ref["paragraph"])
+        start = para.text.find(quote)
+        if start < 0 or para.src_start == para.src_end:
+            continue
+        if doc.id not in raws:
+            raws[doc.id] = _raw_lines(doc)
+        cuts = break_offsets(para, raws[doc.id]) & {start, start + len(quote)}
+        if cuts:
+            problems.append(_problem(file, label, f"quote {quote!r} is cut at a page break of {para.id} (offset {min(cuts)}): quote the whole clause"))
+    return problems
+
+
+def _read_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def audit_all(features: list[dict], vocab: Vocabulary, unmapped: Path, targets: Path, corpus: dict) -> list:
     """The audit rules the data passes; an empty list when it still does."""
     return (
-        check_site_areas(features)
+        check_page_breaks(features, _read_rows(targets) if targets.exists() else [], corpus)
+        + check_site_areas(features)
         + check_shared_points(features)
         + check_unmapped(features, unmapped)
         + check_district_only(features)

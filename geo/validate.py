@@ -500,4 +500,4 @@ def validate_all(geojson_dir: Path = GEOJSON, targets: Path = TARGETS, unmapped:
     problems += validate_targets(targets, ids, corpus)
     problems += validate_unmapped(unmapped, corpus)
     problems += [Problem("completion_table.csv", "表1", r) for r in completion_table_problems(corpus[COMPLETION_TABLE[0]])]
-    return problems + audit.audit_all(features, vocab, unmapped)
+    return problems + audit.audit_all(features, vocab, unmapped, targets, corpus)

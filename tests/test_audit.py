@@ -83,3 +83,18 @@ def test_bundled_data_passes(rule):
 
     features, _ = read_layers(GEOJSON, load_vocabulary(), load_corpus(), validate=False)
     assert getattr(audit, rule)(features) == []
+
+
+def test_quote_cut_at_a_page_break_is_found():
+    from geo.plans import load_corpus
+
+    corpus = load_corpus()
+    para = corpus["ddk-fyp14"].find("丰收坝饮用水源地达标率保持 100%")[0]
+    assert para.src_end > para.src_start  # the paragraph was joined across a page break
+
+    def cited(quote):
+        return [feature("ddk-x", sources=[{"document": "ddk-fyp14", "paragraph": para.id, "quote": quote}])]
+
+    assert audit.check_page_breaks(cited("率保持 100%"), [], corpus)
+    assert audit.check_page_breaks([], [{"document": "ddk-fyp14", "paragraph": para.id, "quote": "丰收坝饮用水源地达标", "indicator": "x"}], corpus)
+    assert not audit.check_page_breaks(cited("丰收坝饮用水源地达标率保持 100%"), [], corpus)
