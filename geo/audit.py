@@ -172,14 +172,25 @@ def check_shared_points(features: list[dict]) -> list:
     return problems
 
 
+BRACKETED_PART = re.compile(r"[（(]([^（）()]+)[）)]")
+QUOTED_PART = re.compile(r"“([^”]+)”")
+
+
+def name_variants(name: str) -> set[str]:
+    """A name and the names it spells out: without its bracket, the bracketed name, a quoted short name."""
+    variants = {name, BRACKETED_PART.sub("", name).strip()}
+    variants.update(BRACKETED_PART.findall(name))
+    variants.update(q for q in QUOTED_PART.findall(name) if BRACKETED_PART.sub("", name).strip() == f"“{q}”")
+    return {v for v in variants if v}
+
+
 def check_unmapped(features: list[dict], unmapped: Path) -> list:
     """No name twice in the unmapped list, and no name both mapped and unmapped."""
     rows = _read_rows(unmapped)
     mapped = {}
     for f in features:
-        props = f["properties"]
-        for name in [props.get("name_zh")]:
-            mapped[name] = props["id"]
+        for name in name_variants(f["properties"].get("name_zh") or ""):
+            mapped[name] = f["properties"]["id"]
     problems, seen = [], {}
     for i, row in enumerate(rows, start=2):
         name = row.get("name_zh", "")

@@ -98,3 +98,11 @@ def test_quote_cut_at_a_page_break_is_found():
     assert audit.check_page_breaks(cited("率保持 100%"), [], corpus)
     assert audit.check_page_breaks([], [{"document": "ddk-fyp14", "paragraph": para.id, "quote": "丰收坝饮用水源地达标", "indicator": "x"}], corpus)
     assert not audit.check_page_breaks(cited("丰收坝饮用水源地达标率保持 100%"), [], corpus)
+
+
+def test_a_name_spelled_out_in_a_mapped_name_is_mapped(tmp_path: Path):
+    path = tmp_path / "unmapped.csv"
+    path.write_text("name_zh,reason\n国际友城美食街,x\n", encoding="utf-8")
+    mapped = feature("yz-f", name_zh="国际友城美食街（重庆国际友好城市美食集聚区）")
+    assert audit.check_unmapped([mapped], path)
+    assert not audit.check_unmapped([feature("yz-g", name_zh="国际消费大道")], path)
