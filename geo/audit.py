@@ -41,6 +41,12 @@ def _problem(file: str, feature: str, reason: str):
     return Problem(file, feature, reason)
 
 
+def _each(features: list[dict], reason_of) -> list:
+    """A problem for every feature for which *reason_of* gives a reason."""
+    found = ((f["properties"], reason_of(f)) for f in features)
+    return [_problem(props["layer"], props["id"], reason) for props, reason in found if reason]
+
+
 def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return GEOD.inv(a[0], a[1], b[0], b[1])[2]
 
@@ -59,65 +65,69 @@ def source_periods(source: dict, vocab: Vocabulary) -> list[str]:
     return [reviewed] if reviewed else list(vocab.document_periods(source["document"]))
 
 
+def _review_date_reason(f: dict, vocab: Vocabulary) -> str | None:
+    props = f["properties"]
+    if props.get("layer") == "districts" or not props.get("sources"):
+        return None
+    expected = {p for s in props["sources"] for p in source_periods(s, vocab)}
+    extra = {p for p in props.get("periods") or [] if p not in expected and p != "vision2035"}
+    if extra and all(review_period(s.get("section_path", "")) for s in props["sources"]):
+        return f"quoted only from a review of an earlier period ({', '.join(sorted(expected))}) but dated {', '.join(sorted(extra))}"
+    return None
+
+
 def check_review_periods(features: list[dict], vocab: Vocabulary) -> list:
     """A feature quoted only from sections reviewing an earlier period carries only their periods."""
-    problems = []
-    for f in features:
-        props = f["properties"]
-        if props.get("layer") == "districts" or not props.get("sources"):
-            continue
-        expected = {p for s in props["sources"] for p in source_periods(s, vocab)}
-        extra = {p for p in props.get("periods") or [] if p not in expected and p != "vision2035"}
-        if extra and all(review_period(s.get("section_path", "")) for s in props["sources"]):
-            problems.append(_problem(props["layer"], props["id"], f"quoted only from a review of an earlier period ({', '.join(sorted(expected))}) but dated {', '.join(sorted(extra))}"))
-    return problems
+    return _each(features, lambda f: _review_date_reason(f, vocab))
 
 
 # --- status ----------------------------------------------------------------------------
 
+def _completion_reason(f: dict) -> str | None:
+    props = f["properties"]
+    quotes = [s.get("quote", "") for s in props.get("sources") or []]
+    if props.get("status") == "completed" and not any(w in q for q in quotes for w in COMPLETION_WORDS):
+        return f"status completed but no quote has a word of completion ({'/'.join(COMPLETION_WORDS[:6])}…)"
+    return None
+
+
 def check_completed(features: list[dict]) -> list:
     """``completed`` needs a quote that says so (挂牌出让 or 落地 is not completion)."""
-    problems = []
-    for f in features:
-        props = f["properties"]
-        if props.get("status") != "completed":
-            continue
-        quotes = [s.get("quote", "") for s in props.get("sources") or []]
-        if not any(w in q for q in quotes for w in COMPLETION_WORDS):
-            problems.append(_problem(props["layer"], props["id"], f"status completed but no quote has a word of completion ({'/'.join(COMPLETION_WORDS[:6])}…)"))
-    return problems
+    return _each(features, _completion_reason)
 
 
 # --- geometry --------------------------------------------------------------------------
 
+def _site_area_reason(f: dict) -> str | None:
+    props = f["properties"]
+    if (props.get("layer") != "projects" or props.get("category") not in SITE_CATEGORIES
+            or props["location"].get("precision") == "district" or f["geometry"]["type"] == "Point"):
+        return None
+    area = abs(GEOD.geometry_area_perimeter(shape(f["geometry"]))[0])
+    if area > MAX_SITE_AREA_M2:
+        return f"a {props['category']} drawn as an area of {area / 1e6:.2f} km² (a site is at most {MAX_SITE_AREA_M2 / 1e6:.2f} km²; use a point)"
+    return None
+
+
 def check_site_areas(features: list[dict]) -> list:
     """A building or site (projects of a site category, not district-only) is not a large area."""
-    problems = []
-    for f in features:
-        props = f["properties"]
-        if props.get("layer") != "projects" or props.get("category") not in SITE_CATEGORIES:
-            continue
-        if props["location"].get("precision") == "district" or f["geometry"]["type"] == "Point":
-            continue
-        area = abs(GEOD.geometry_area_perimeter(shape(f["geometry"]))[0])
-        if area > MAX_SITE_AREA_M2:
-            problems.append(_problem(props["layer"], props["id"], f"a {props['category']} drawn as an area of {area / 1e6:.2f} km² (a site is at most {MAX_SITE_AREA_M2 / 1e6:.2f} km²; use a point)"))
-    return problems
+    return _each(features, _site_area_reason)
+
+
+def _district_only_reason(f: dict, shapes: dict) -> str | None:
+    props = f["properties"]
+    if props.get("layer") == "districts" or props["location"].get("precision") != "district":
+        return None
+    geom, ref = shape(f["geometry"]), shapes.get(props.get("district"))
+    if geom.geom_type == "Point" or ref is None or geom.intersection(ref).area < MIN_DISTRICT_OVERLAP * ref.area:
+        return f"precision district but stored as a {geom.geom_type}, not the {props.get('district')} polygon (curation: geometry: {{district: …}})"
+    return None
 
 
 def check_district_only(features: list[dict]) -> list:
     """A district-only feature is stored as its district's polygon, never as a point that looks like a place."""
     shapes = reference.district_shapes()
-    problems = []
-    for f in features:
-        props = f["properties"]
-        if props.get("layer") == "districts" or props["location"].get("precision") != "district":
-            continue
-        geom = shape(f["geometry"])
-        ref = shapes.get(props.get("district"))
-        if geom.geom_type == "Point" or ref is None or geom.intersection(ref).area < MIN_DISTRICT_OVERLAP * ref.area:
-            problems.append(_problem(props["layer"], props["id"], f"precision district but stored as a {geom.geom_type}, not the {props.get('district')} polygon (curation: geometry: {{district: …}})"))
-    return problems
+    return _each(features, lambda f: _district_only_reason(f, shapes))
 
 
 def _anchor(geometry: dict) -> tuple[float, float] | None:
