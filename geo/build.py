@@ -18,6 +18,7 @@ from . import reference
 from .curation import curate_file, locate_quote, merge_features
 from .paths import CURATION, GEOJSON, UNMAPPED
 from .plans import Document, load_corpus
+from .tracking import COMPLETION_TABLE, write_completion_table
 from .targets import indicator_rows, prose_row, write_targets
 from .vocab import Vocabulary, load_vocabulary
 
@@ -152,6 +153,7 @@ def build_all(curation_dir: Path = CURATION) -> int:
     rows = target_rows(features, section_targets, corpus)
     write_targets(rows)
     write_unmapped(unmapped)
+    write_completion_table(corpus[COMPLETION_TABLE[0]])
     print(f"layers: {counts}; {sum(counts.values())} features")
     print(f"targets: {len(rows)} rows; unmapped: {len(unmapped)} rows; skipped entries: {len(errors)}")
     return 1 if errors else 0

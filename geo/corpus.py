@@ -135,7 +135,12 @@ def _is_body(text: str) -> bool:
 
 def _wraps_onto(prev: str, line: str) -> bool:
     """A long prose line cut mid-sentence by a PDF page break continues on the next line."""
-    return len(prev) >= 30 and not ends_sentence(prev) and _is_body(prev) and _is_body(line)
+    return len(prev) >= 30 and not ends_sentence(prev) and _continues(prev) and _is_body(line)
+
+
+def _continues(text: str) -> bool:
+    """Prose that a page break may cut: body text, and also "——" lead-ins and numbered items."""
+    return not (HEADING_START.match(text) or "\t" in text)
 
 
 def _merge_title_continuations(blocks: list[Block]) -> list[Block]:

@@ -16,6 +16,7 @@ from shapely.geometry import LineString, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
 from . import reference
+from .audit import source_periods
 from .crs import METRIC, WGS84
 from .plans import Document
 from .vocab import Vocabulary
@@ -161,7 +162,7 @@ def entry_to_feature(entry: dict, corpus: dict[str, Document], vocab: Vocabulary
         location["basis"] = f"{location.get('basis', '')}; {note}".strip("; ")
     periods = list(entry.get("periods") or [])
     for src in sources:
-        for p in vocab.document_periods(src["document"]):
+        for p in source_periods(src, vocab):
             if p not in periods:
                 periods.append(p)
     props = {
@@ -178,7 +179,7 @@ def entry_to_feature(entry: dict, corpus: dict[str, Document], vocab: Vocabulary
         "targets": _targets(entry, corpus, sources),
         "location": {"precision": location.get("precision"), "basis": str(location.get("basis", ""))},
     }
-    for key in ("renamed_from", "aliases"):
+    for key in ("renamed_from", "aliases", "part_of"):
         if entry.get(key):
             props[key] = entry[key]
     return {"type": "Feature", "id": props["id"], "geometry": mapping(geom), "properties": props}

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from . import analysis
+from .paths import COMPLETION
 from .plans import Document
 
 COMPLETION_TABLE = ("yz-fyp15", "table1")
@@ -112,6 +114,37 @@ def parse_completion_table(doc: Document, section: str) -> pd.DataFrame:
             "evaluation": cells[len(header) - 2], "attribute": cells[len(header) - 1], "paragraph": para.id,
         })
     return pd.DataFrame(rows)
+
+
+def write_completion_table(doc: Document, path: Path = COMPLETION) -> int:
+    """Store 表1 as printed, one CSV row per indicator (every cell a verbatim string)."""
+    table = parse_completion_table(doc, COMPLETION_TABLE[1]).drop(columns="key")
+    table.insert(len(table.columns) - 1, "document", doc.id)
+    table.to_csv(path, index=False, encoding="utf-8")
+    return len(table)
+
+
+def load_completion_table(path: Path = COMPLETION) -> pd.DataFrame:
+    """表1 of the 渝中 十五五 outline (十四五 completion): row, group, indicator, key, unit, target_year,
+    target, actual_2021..actual_2025, evaluation (进度评价), attribute (指标属性), document, paragraph."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    table["row"] = table["row"].astype(int)
+    table["target_year"] = table["target_year"].astype(int)
+    table.insert(3, "key", table["indicator"].map(indicator_key))
+    return table
+
+
+def completion_table_problems(doc: Document, path: Path = COMPLETION) -> list[str]:
+    """Cells of the stored table that differ from the plan text (empty when identical)."""
+    if not path.exists():
+        return [f"{path.name} is missing: run python -m geo build"]
+    stored = load_completion_table(path).drop(columns="document")
+    printed = parse_completion_table(doc, COMPLETION_TABLE[1])
+    if stored.shape != printed.shape or list(stored.columns) != list(printed.columns):
+        return [f"{path.name}: {stored.shape} table, the plan prints {printed.shape} with columns {list(printed.columns)}"]
+    diff = stored.astype(str).ne(printed.astype(str))
+    return [f"{path.name} row {stored.at[i, 'row']} {col}: {stored.at[i, col]!r}, the plan prints {printed.at[i, col]!r}"
+            for i, col in zip(*diff.to_numpy().nonzero()) for col in [stored.columns[col]]]
 
 
 def actual_for(row: pd.Series, year: int, cumulative: bool) -> float | None:

@@ -20,10 +20,11 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from . import reference
+from . import audit, reference
 from .crs import METRIC, WGS84, geometry_to_wgs84
 from .paths import GEOJSON, TARGETS, UNMAPPED
 from .plans import Document, load_corpus
+from .tracking import COMPLETION_TABLE, completion_table_problems
 from .vocab import DISTRICTS, Vocabulary, load_vocabulary
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -210,7 +211,8 @@ def _boundary_problems(props: dict, geom: BaseGeometry, geom_m: BaseGeometry) ->
 def check_shape(props: dict, geom: BaseGeometry, geom_m: BaseGeometry, vocab: Vocabulary) -> list[str]:
     """Checks of a parsed geometry (*geom_m*: the same in metric coordinates)."""
     layer = props.get("layer")
-    if layer in vocab.layers and geom.geom_type not in vocab.geometry_types(layer):
+    district_only = (props.get("location") or {}).get("precision") == "district"  # stored as the district polygon
+    if layer in vocab.layers and geom.geom_type not in vocab.geometry_types(layer) and not district_only:
         return [f"geometry type {geom.geom_type} not allowed in layer {layer} (allowed: {', '.join(vocab.geometry_types(layer))})"]
     bad = _coords_ok(geom)
     if bad:
@@ -492,8 +494,10 @@ def validate_file(path: Path, layer: str | None = None) -> list[Problem]:
 
 def validate_all(geojson_dir: Path = GEOJSON, targets: Path = TARGETS, unmapped: Path = UNMAPPED) -> list[Problem]:
     corpus = load_corpus()
-    features, problems = read_layers(geojson_dir, load_vocabulary(), corpus)
+    vocab = load_vocabulary()
+    features, problems = read_layers(geojson_dir, vocab, corpus)
     ids = {f["properties"]["id"] for f in features if isinstance(f["properties"].get("id"), str)}
     problems += validate_targets(targets, ids, corpus)
     problems += validate_unmapped(unmapped, corpus)
-    return problems
+    problems += [Problem("completion_table.csv", "表1", r) for r in completion_table_problems(corpus[COMPLETION_TABLE[0]])]
+    return problems + audit.audit_all(features, vocab, unmapped, targets, corpus)

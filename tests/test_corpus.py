@@ -227,20 +227,26 @@ def test_bundled_corpus_has_no_layout_left(meta):
     assert not any(line.rstrip().endswith(("- 1 -", "- 90 -")) or "....." in line for line in lines)
 
 
-def test_plan_drops_word_field_codes_and_joins_bare_headings_and_page_wraps():
-    raw = "\n".join([
-        "第二十五章  推进改革",
-        'HYPERLINK  \\l "_Toc25002"',
-        "第二节",
-        "加快融入新型要素市场体系",
-        "大力发展大数据智能化、数字经济、生态环保、大健康生物医药、文化休闲旅",
-        "游“四大支柱产业”，增加值占比达到25%。",
-        "——加快培育创新平台。建设实验室。",
-    ])
-    texts = [b.text for b in clean(raw, STYLE_PLAN)]
-    assert texts == [
-        "第二十五章  推进改革",
-        "第二节  加快融入新型要素市场体系",
-        "大力发展大数据智能化、数字经济、生态环保、大健康生物医药、文化休闲旅游“四大支柱产业”，增加值占比达到25%。",
-        "——加快培育创新平台。建设实验室。",
-    ]
+PAGE_WRAPS = [
+    (  # Word field codes dropped, a bare 第二节 joined with its title, a prose line wrapped at a page
+        ["第二十五章  推进改革", 'HYPERLINK  \\l "_Toc25002"', "第二节", "加快融入新型要素市场体系",
+         "大力发展大数据智能化、数字经济、生态环保、大健康生物医药、文化休闲旅",
+         "游“四大支柱产业”，增加值占比达到25%。", "——加快培育创新平台。建设实验室。"],
+        ["第二十五章  推进改革", "第二节  加快融入新型要素市场体系",
+         "大力发展大数据智能化、数字经济、生态环保、大健康生物医药、文化休闲旅游“四大支柱产业”，增加值占比达到25%。",
+         "——加快培育创新平台。建设实验室。"],
+    ),
+    (  # a "——" lead-in and a numbered item cut at a page break; a "：" lead-in is not
+        ["——全面加强治理体系和治理能力现代化建设，坚决破除制约高质量发", "展、高品质生活的体制机制障碍。",
+         "1. 到 2025 年，全区战略性新兴产业产值占规上工业总产值", "比重达 55%以上。",
+         "“十四五”时期必须遵循的原则：", "——坚持党的全面领导。"],
+        ["——全面加强治理体系和治理能力现代化建设，坚决破除制约高质量发展、高品质生活的体制机制障碍。",
+         "1. 到 2025 年，全区战略性新兴产业产值占规上工业总产值比重达 55%以上。",
+         "“十四五”时期必须遵循的原则：", "——坚持党的全面领导。"],
+    ),
+]
+
+
+@pytest.mark.parametrize("raw, cleaned", PAGE_WRAPS)
+def test_plan_drops_word_field_codes_and_joins_bare_headings_and_page_wraps(raw, cleaned):
+    assert [b.text for b in clean("\n".join(raw), STYLE_PLAN)] == cleaned

@@ -83,7 +83,7 @@ def test_a_click_on_a_tiled_project_selects_it(page, tiled_app, frame):
     page.get_by_text(frame.loc[fid, "name_zh"]).first.wait_for()
     # A pan afterwards reports the same click again: it must not pick anew.
     mf = map_frame(page)
-    mf.evaluate("() => { map_div.panBy([0, 120], {animate: false}); }")
+    mf.evaluate("() => { map_div.panBy([0, 120], {animate: false}); }")  # return nothing: the map object is not serialisable
     page.wait_for_url(lambda u: f"sel={fid}" in u and f"lat={lat:.5f}" not in u, timeout=20000)
     page.wait_for_timeout(1500)
     assert f"sel={fid}" in page.url and page.errors == []

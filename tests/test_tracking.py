@@ -149,3 +149,17 @@ def test_real_place_targets_lie_in_their_own_zone(frame, targets):
     own = placed[placed["layer"] == "zones"]
     located = own["feature_id"].map(frame["precision"]) != "district"
     assert own[located].apply(lambda r: r["feature_id"] in r["zones"].split(";"), axis=1).all()
+
+
+def test_stored_completion_table_is_the_printed_table(tmp_path):
+    from geo.plans import load_corpus
+
+    doc = load_corpus()["yz-fyp15"]
+    stored = tracking.load_completion_table()
+    assert len(stored) == 22 and stored["row"].tolist() == list(range(1, 23))
+    assert stored.loc[stored["row"] == 1, "actual_2025"].item() == "4.5（年均4.63）"
+    assert tracking.completion_table_problems(doc) == []
+    changed = tmp_path / "completion_table.csv"
+    changed.write_text(tracking.COMPLETION.read_text(encoding="utf-8").replace("未达预期", "达到预期", 1), encoding="utf-8")
+    problems = tracking.completion_table_problems(doc, changed)
+    assert len(problems) == 1 and "row 1 evaluation" in problems[0]
