@@ -17,7 +17,6 @@ import pandas as pd
 
 from . import tracking
 from .paths import ROOT
-from .plans import Document
 
 GLOSSARY = ROOT / "data" / "indicator_glossary.csv"
 # A signed number; the first one in a printed value ("≥[100]" -> 100, "-2.7" -> -2.7).
@@ -108,12 +107,11 @@ def computed_status(met) -> str:
     return "no_figure" if met is None or pd.isna(met) else ("met" if met else "not_met")
 
 
-def completion_rows(corpus: dict[str, Document]) -> pd.DataFrame:
-    """表1 as the completion check sees it.  The one place to switch to the stored 表1 table
-    (issue 16) once it is merged: it must give row, indicator, target, actual_<year>,
-    evaluation, attribute, actual and met."""
-    doc_id, section = tracking.COMPLETION_TABLE
-    return tracking.completion_status(tracking.parse_completion_table(corpus[doc_id], section))
+def completion_rows() -> pd.DataFrame:
+    """表1 as the completion check sees it, from the stored table (data/completion_table.csv,
+    checked cell for cell against the plan by geo validate): row, indicator, target,
+    actual_<year>, evaluation, attribute, actual and met."""
+    return tracking.completion_status(tracking.load_completion_table())
 
 
 def delivery(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

@@ -85,7 +85,7 @@ def test_qualified_targets_are_not_turned_into_plain_numbers(zh_app):
 
 
 def test_delivery_chart_sets_plans_evaluation_beside_the_check(zh_app, corpus):
-    completion = indicators.completion_rows(corpus)
+    completion = indicators.completion_rows()
     long = next(f for c in charts(zh_app) for f in chart_frames(c) if "source" in f.columns)
     assert len(long) == 2 * len(completion) == 44
     plan = long[long["source"] == "进度评价（规划）"].set_index("row")

@@ -375,9 +375,9 @@ def tracking_section(frame, corpus, targets: pd.DataFrame, maps: Maps) -> None:
     vocab, lang = maps.vocab, maps.lang
     district = st.session_state.pl_district
     _, _, indicator_links = _links(corpus, id(corpus))
-    doc_id, section = tracking.COMPLETION_TABLE
+    doc_id, _ = tracking.COMPLETION_TABLE
     if district == corpus[doc_id].meta["district"]:
-        table = tracking.parse_completion_table(corpus[doc_id], section)
+        table = tracking.load_completion_table()  # checked against the plan by geo validate
         matched = tracking.match_targets(table, targets, aliases=tracking.alias_keys(indicator_links))
         st.markdown(f"**{escape(tr(lang, 'tracking_matched'))}**")
         st.dataframe(matched.assign(met=matched["met"].map(lambda v: _met_label(v, lang)))[MATCHED_COLUMNS],

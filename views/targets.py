@@ -23,7 +23,7 @@ def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...]) -> 
     charts.indicator_charts(indicators.indicator_changes(tables, lang), titles, lang)
     if COMPLETION_TABLE[0] in docs or not docs:
         st.markdown(f"### {t(lang, 'ch_delivery')}")
-        charts.delivery_section(indicators.delivery(indicators.completion_rows(corpus), lang), lang)
+        charts.delivery_section(indicators.delivery(indicators.completion_rows(), lang), lang)
     st.markdown(f"### {t(lang, 'tables')}")
     for doc_id, part in tables.groupby("document"):
         st.markdown(f"**{md_literal(corpus[doc_id].meta['title_zh'])}** — {md_literal(corpus[doc_id].sections[part.section.iloc[0]].title)}")
