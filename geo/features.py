@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 from shapely.geometry import shape
 
 from .crs import WGS84
@@ -42,7 +41,3 @@ def load_layers(geojson_dir: Path = GEOJSON, validate: bool = True) -> gpd.GeoDa
         raise DataError(problems)
     return features_to_frame(features)
 
-
-def summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts by layer × precision, for reports and the closing note."""
-    return pd.crosstab(frame["layer"], frame["precision"], margins=True)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import pandas as pd
 from pypinyin import Style, lazy_pinyin
@@ -22,10 +22,6 @@ class Filters:
     categories: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     query: str = ""
-
-    @classmethod
-    def names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
 
 
 def _overlaps(values, wanted: tuple[str, ...]) -> bool:

@@ -362,13 +362,6 @@ def _shape_reasons(props: dict, parsed: tuple[BaseGeometry | None, str | None], 
     return [error] if error else check_shape(props, geom, geom_m, vocab)
 
 
-def check_feature(feature: dict, vocab: Vocabulary, corpus: dict[str, Document]) -> list[str]:
-    """All problems of one feature (see :func:`validate_features` for many at once)."""
-    return check_structure(feature) or (
-        check_properties(feature, vocab, corpus) + check_geometry(feature["properties"], feature.get("geometry"), vocab)
-    )
-
-
 def _feature_label(feature: dict, index: int) -> str:
     fid = (feature.get("properties") or {}).get("id")
     return fid if isinstance(fid, str) and fid else f"feature #{index + 1}"

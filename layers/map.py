@@ -31,9 +31,9 @@ from .assets import localize
 from .basemaps import add_offline_basemap, add_tiles
 from .legend import Legend, legend_html
 from .popup import popup_html, tooltip_texts
-from .remote import ClusterAssets, Payload, encode, plan_groups
+from .remote import ClusterAssets, Payload, encode, payload_key, plan_groups
 from .style import POINT, draw_class, keyed_style, style_key
-from .view import STRUCTURE_PANE, MapChrome, district_badges
+from .view import PRECISE_PANE, STRUCTURE_PANE, MapChrome, district_badges
 
 LAYER_ORDER = ("districts", "zones", "business_districts", "corridors", "transit", "stations", "projects")
 DEFAULT_CENTER = (29.465, 106.487)  # between 渝中 and 大渡口: both fit at zoom 11
@@ -166,17 +166,35 @@ def layer_collections(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "z
 
 
 def draw_parts(layer: str, ids: list[str], kind_of: Callable[[str], str], rank_of: Callable[[str], int],
-               cluster_points: int) -> list[tuple[str, bool, list[str]]]:
-    """How one layer's features (in draw order) go to the map: (group, cluster, ids) parts.
-    Schematic features go to the plan-structure group; approximate points, and all points
-    of a layer with more than *cluster_points*, are clustered; the rest is drawn as it is."""
+               cluster_points: int) -> list[tuple[str, bool, str | None, list[str]]]:
+    """How one layer's features (in draw order) go to the map: (group, cluster, pane, ids)
+    parts.  Schematic features go to the plan-structure group and pane; approximate points,
+    and all points of a layer with more than *cluster_points*, are clustered; precisely
+    placed points go to a pane above the cluster icons (one must never hide them); the
+    rest (lines and areas) is drawn as it is."""
     structure = [i for i in ids if kind_of(i) == "structure"]
     rest = [i for i in ids if kind_of(i) != "structure"]
-    many = sum(rank_of(i) == POINT for i in rest) > cluster_points
-    clustered = [i for i in rest if rank_of(i) == POINT and (many or kind_of(i) == "approx")]
-    plain = [i for i in rest if i not in set(clustered)]
-    parts = [(layer, False, plain), (layer, True, clustered), (STRUCTURE, False, structure)]
-    return [part for part in parts if part[2]]
+    points = [i for i in rest if rank_of(i) == POINT]
+    many = len(points) > cluster_points
+    clustered = [i for i in points if many or kind_of(i) == "approx"]
+    precise = [i for i in points if i not in set(clustered)]
+    shapes = [i for i in rest if rank_of(i) != POINT]
+    parts = [(layer, False, None, shapes), (layer, True, None, clustered), (layer, False, PRECISE_PANE, precise),
+             (STRUCTURE, False, STRUCTURE_PANE, structure)]
+    return [part for part in parts if part[3]]
+
+
+def part_payloads(layer: str, ids: list[str], kind_of: Callable[[str], str], rank_of: Callable[[str], int],
+                  text_of: Callable[[str], str], styles: list[dict], vocab: Vocabulary, lang: str,
+                  cluster_points: int, popups: bool = False) -> list[Payload]:
+    """One layer's features (in draw order) as the payloads of :func:`draw_parts`."""
+    out = []
+    for group, cluster, pane, members in draw_parts(layer, ids, kind_of, rank_of, cluster_points):
+        data = encode(styles, [text_of(i) for i in members])
+        out.append(Payload(layer, group_label(group, len(members), vocab, lang), data, payload_key(data), len(members),
+                           cluster, group, pane, labels=any(kind_of(i) == "precise" for i in members),
+                           popups=popups, interactive=layer != "districts"))
+    return out
 
 
 def group_label(group: str, count: int, vocab: Vocabulary, lang: str) -> str:
@@ -212,15 +230,12 @@ def collection_payloads(collections: list[tuple[str, str, dict]], vocab: Vocabul
     for layer, _label, collection in collections:
         styles, features = style_table(collection["features"])
         by_id = {f["properties"]["id"]: f for f in features}
-        kind = {f["properties"]["id"]: f["properties"]["k"] for f in features}
+        kind = {fid: f["properties"]["k"] for fid, f in by_id.items()}
         rank = {fid: draw_rank(f["geometry"]["type"]) for fid, f in by_id.items()}
-        for group, clustered, ids in draw_parts(layer, list(by_id), kind.__getitem__, rank.__getitem__,
-                                                cluster_points if cluster else 10**12):
-            data = encode(styles, [json.dumps(by_id[i], ensure_ascii=False, separators=(",", ":")) for i in ids])
-            out.append(Payload(layer, group_label(group, len(ids), vocab, lang), data, "", len(ids),
-                               cluster and clustered, group, STRUCTURE_PANE if group == STRUCTURE else None,
-                               labels=any("label" in by_id[i]["properties"] for i in ids),
-                               popups="popup" in by_id[ids[0]]["properties"], interactive=layer != "districts"))
+        out += part_payloads(layer, list(by_id), kind.__getitem__, rank.__getitem__,
+                             lambda i: json.dumps(by_id[i], ensure_ascii=False, separators=(",", ":")), styles, vocab,
+                             lang, cluster_points if cluster else 10**12,
+                             popups=bool(features) and "popup" in features[0]["properties"])
     return out
 
 

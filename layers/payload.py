@@ -23,10 +23,9 @@ import geopandas as gpd
 from geo.settings import VECTOR_BUDGET  # past it, the largest layers become image tiles
 from geo.vocab import Vocabulary
 
-from .map import LAYER_ORDER, STRUCTURE, draw_parts, draw_rank, group_label, layer_collections, style_table
+from .map import LAYER_ORDER, draw_rank, layer_collections, part_payloads, style_table
 from .raster import RasterSource, Shapes
-from .remote import Payload, encode, payload_key
-from .view import STRUCTURE_PANE
+from .remote import Payload, payload_key
 
 CLUSTER_POINTS = 2000  # more points than this in one layer are clustered (the ×10 data and up)
 TILED = "tiled"  # the layer name of the payload of image tiles
@@ -119,13 +118,8 @@ def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabula
         if layer in tiled:
             raster.append((layer, tuple(ids)))
             continue
-        for group, cluster, members in draw_parts(layer, ids, texts.kind.__getitem__, texts.rank.__getitem__,
-                                                  CLUSTER_POINTS):
-            data = encode(texts.styles[layer], [texts.text[i] for i in members])
-            out.append(Payload(layer, group_label(group, len(members), vocab, lang), data, payload_key(data),
-                               len(members), cluster, group, STRUCTURE_PANE if group == STRUCTURE else None,
-                               labels=any(texts.kind[i] == "precise" for i in members),
-                               interactive=layer != "districts"))
+        out += part_payloads(layer, ids, texts.kind.__getitem__, texts.rank.__getitem__, texts.text.__getitem__,
+                             texts.styles[layer], vocab, lang, CLUSTER_POINTS)
     if raster:
         # What the tiles look like: CRS, styles and ids (tiles are cached as immutable by their URL).
         key = payload_key(json.dumps([texts.crs, [(layer, texts.styles[layer], ids) for layer, ids in raster]],

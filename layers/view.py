@@ -27,6 +27,7 @@ from geo.vocab import display_name, district_name
 from .i18n import t
 
 STRUCTURE_PANE = "structure"
+PRECISE_PANE = "planmap-precise"  # precisely placed points, over the cluster icons (markerPane, 600)
 LABELS_PANE = "planmap-labels"
 LABEL_ZOOM = 15  # feature names from this zoom on (street level)
 # Opacity of the plan-structure pane by zoom: clear at district zoom, faded at 14 and off
@@ -65,6 +66,7 @@ class MapChrome(MacroElement):
   style.textContent = {{ this.css | tojson }};
   document.head.appendChild(style);
   map.createPane({{ this.structure | tojson }}).style.zIndex = 390;
+  map.createPane({{ this.precise | tojson }}).style.zIndex = 620;
   var dots = map.createPane("basemap-points");  // station dots: over the basemap, under the features
   dots.style.zIndex = 360;
   dots.style.pointerEvents = "none";
@@ -77,11 +79,15 @@ class MapChrome(MacroElement):
   // responses arrive in any order), or given inline.
   window.planmapLayer = function (group, o, inline) {
     var styles = [];
-    var layer = L.geoJson(null, {
-      pane: o.pane || "overlayPane", interactive: o.interactive, smoothFactor: o.smoothFactor,
+    var place = {pane: o.pane || "overlayPane", interactive: o.interactive};
+    // Over the cluster icons, SVG: a canvas there would take every click meant for them.
+    if (o.pane === {{ this.precise | tojson }}) place.renderer = L.svg({pane: o.pane});
+    var layer = L.geoJson(null, Object.assign({
+      smoothFactor: o.smoothFactor,
       style: function (f) { return styles[f.properties.s]; },
-      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, styles[f.properties.s]); }
-    });
+      // (points are made here, so they take their pane and renderer from here too)
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({}, place, styles[f.properties.s])); }
+    }, place));
     var target = o.cluster
       ? L.markerClusterGroup(Object.assign({}, o.cluster, {iconCreateFunction: window.planmapClusterIcon}))
       : layer;
@@ -197,7 +203,7 @@ class MapChrome(MacroElement):
     def __init__(self, lang: str = "zh"):
         super().__init__()
         self._name = "MapChrome"
-        self.css, self.structure, self.labels_pane = CSS, STRUCTURE_PANE, LABELS_PANE
+        self.css, self.structure, self.labels_pane, self.precise = CSS, STRUCTURE_PANE, LABELS_PANE, PRECISE_PANE
         self.label_zoom, self.fades = LABEL_ZOOM, [list(f) for f in STRUCTURE_FADE]
         self.fit_title = TITLES.get(lang, TITLES["zh"])["fit"]
 
