@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from shapely.geometry import mapping
 
-from . import reference
+from . import network, reference
 from .curation import curate_file, locate_quote, merge_features
 from .paths import CURATION, GEOJSON, UNMAPPED
 from .plans import Document, load_corpus
@@ -147,7 +147,8 @@ def build_all(curation_dir: Path = CURATION) -> int:
     features, unmapped, section_targets, errors = collect(curation_dir, corpus, vocab)
     for e in errors:
         print(f"skipped: {e}", file=sys.stderr)
-    features = district_features(corpus, vocab) + features
+    network.anchor_plan_stations(features)
+    features = district_features(corpus, vocab) + features + network.station_features(corpus, vocab) + network.line_features(corpus, vocab)
     counts = write_layers(features, vocab)
     rows = target_rows(features, section_targets, corpus)
     write_targets(rows)

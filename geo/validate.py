@@ -221,7 +221,9 @@ def check_shape(props: dict, geom: BaseGeometry, geom_m: BaseGeometry, vocab: Vo
         return _boundary_problems(props, geom, geom_m)
     district = props.get("district")
     riverside = props.get("category") in vocab.river_allowed
-    tolerance = RIVERSIDE_TOLERANCE_M if riverside else DISTRICT_TOLERANCE_M
+    # An OSM station within 300 m of the district is part of its network (geo.positions checks the point).
+    near_ok = riverside or isinstance(props.get("reference"), dict)
+    tolerance = RIVERSIDE_TOLERANCE_M if near_ok else DISTRICT_TOLERANCE_M
     area = _district_area(district, tolerance)
     if area is None:
         return []
