@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from . import reference
+from . import positions, reference
 from .crs import METRIC, WGS84, geometry_to_wgs84
 from .paths import GEOJSON, TARGETS, UNMAPPED
 from .plans import Document, load_corpus
@@ -498,4 +498,5 @@ def validate_all(geojson_dir: Path = GEOJSON, targets: Path = TARGETS, unmapped:
     ids = {f["properties"]["id"] for f in features if isinstance(f["properties"].get("id"), str)}
     problems += validate_targets(targets, ids, corpus)
     problems += validate_unmapped(unmapped, corpus)
+    problems += positions.validate_positions(features)
     return problems
