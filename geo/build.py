@@ -22,6 +22,7 @@ from .targets import indicator_rows, prose_row, write_targets
 from .vocab import Vocabulary, load_vocabulary
 
 MERGES_FILE = "merges.yaml"
+NOT_ENTRIES = (MERGES_FILE, "box_links.yaml")  # curation files that hold no entries
 UNMAPPED_COLUMNS = ["name_zh", "document", "section", "section_path", "paragraph", "quote", "reason", "curation_file"]
 
 # The districts layer: the two plan districts and, for context, the neighbours a plan names.
@@ -85,7 +86,7 @@ def apply_merges(features: list[dict], merges: dict[str, str]) -> None:
 
 def collect(curation_dir: Path, corpus: dict[str, Document], vocab: Vocabulary):
     features, unmapped, section_targets, errors = [], [], [], []
-    for path in sorted(p for p in curation_dir.glob("*.yaml") if p.name != MERGES_FILE):
+    for path in sorted(p for p in curation_dir.glob("*.yaml") if p.name not in NOT_ENTRIES):
         result = curate_file(path, corpus, vocab)
         features += result.features
         unmapped += result.unmapped

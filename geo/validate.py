@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from . import positions, reference
+from . import columns, positions, reference
 from .crs import METRIC, WGS84, geometry_to_wgs84
 from .paths import GEOJSON, TARGETS, UNMAPPED
 from .plans import Document, load_corpus
@@ -499,4 +499,5 @@ def validate_all(geojson_dir: Path = GEOJSON, targets: Path = TARGETS, unmapped:
     problems += validate_targets(targets, ids, corpus)
     problems += validate_unmapped(unmapped, corpus)
     problems += positions.validate_positions(features)
+    problems += columns.validate_columns(features, _read_csv(unmapped, UNMAPPED_COLUMNS)[0], corpus)
     return problems
