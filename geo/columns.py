@@ -195,6 +195,26 @@ def unaccounted(items: list[BoxItem], features: list[dict], unmapped_rows: list[
     return [i for i in items if (i.document, i.name) not in linked and not accounted_by(i, names, unmapped_rows)]
 
 
+def account_counts(items: list[BoxItem], features: list[dict], unmapped_rows: list[dict],
+                   links: list[dict] = ()) -> dict[str, int]:
+    """How the items are accounted for: by a feature's name, by a link, by an unmapped row, or not."""
+    names = [n for f in features for n in ((f.get("properties") or {}).get("name_zh") or "",
+                                           (f.get("properties") or {}).get("id") or "")]
+    ids = {(f.get("properties") or {}).get("id") for f in features}
+    linked = {(link.get("doc"), link.get("item")) for link in links if link.get("feature") in ids}
+    counts = {"items": len(items), "feature": 0, "link": 0, "unmapped": 0, "none": 0}
+    for i in items:
+        if accounted_by(i, names, []):
+            counts["feature"] += 1
+        elif (i.document, i.name) in linked:
+            counts["link"] += 1
+        elif accounted_by(i, [], unmapped_rows):
+            counts["unmapped"] += 1
+        else:
+            counts["none"] += 1
+    return counts
+
+
 def link_problems(links: list[dict], items: list[BoxItem], features: list[dict]) -> list[str]:
     """Links to no feature, links of no item, and links without a reason."""
     ids = {(f.get("properties") or {}).get("id") for f in features}

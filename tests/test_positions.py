@@ -66,3 +66,11 @@ def test_validate_fails_on_a_bad_feature_in_the_layers(tmp_path, change):
     problems = [p for p in validate_all(tmp_path / "geojson", TARGETS, UNMAPPED) if p.feature == original["properties"]["id"]]
     assert problems and all(p.file == "stations.geojson" for p in problems)
     assert ("remembered" if change == "memory" else "from the reference point of '七星岗'") in problems[0].reason
+
+
+def test_the_readme_precision_table_is_the_one_stats_prints(frame):
+    from geo.paths import DATA
+
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    table = text.split("<!-- precision-table:start -->\n", 1)[1].split("\n<!-- precision-table:end -->", 1)[0]
+    assert table == positions.precision_table(frame)
