@@ -1,6 +1,6 @@
 """Rebuild data/reference/rail_stations.csv: the operating rail stations in and near 渝中 and 大渡口.
 
-Usage: python scripts/build_rail_stations.py
+Usage: python scripts/build_rail_stations.py [OUT.csv]   (default: data/reference/rail_stations.csv)
 
 Positions are OpenStreetMap points (data/reference/metro/cq_rail_stations_osm2025_wgs84.geojson,
 data date 2025-01-24, ODbL 1.0, © OpenStreetMap contributors); this CSV is a derived database
@@ -13,7 +13,7 @@ under the same licence.  Steps:
 3. de-duplicate by name: one row per station, at the medoid of its points (an OSM point: the
    points of one name are the platforms of different lines, 0–350 m apart);
 4. line membership from public knowledge (OSM has none), checked against the OSM 2016 tracks
-   for lines 1/2/3/6 (the track of the line's kind must pass within 120 m).
+   for lines 1/2/3/6 (the track of the line's kind must pass within 150 m).
 """
 import csv
 import sys
@@ -151,14 +151,14 @@ def rows(points: gpd.GeoDataFrame) -> list[dict]:
     return out
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     table = rows(name_unnamed(nearby_points()))
-    with OUT.open("w", encoding="utf-8", newline="") as fh:
+    with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(table)
-    print(f"wrote {len(table)} stations to {OUT}")
+    print(f"wrote {len(table)} stations to {out}")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-from shapely.geometry import LineString, Point, shape
+from shapely.geometry import LineString, Point
 
 from geo import network, reference
 from geo.crs import METRIC, WGS84
@@ -80,3 +80,17 @@ def test_a_line_without_a_track_is_a_straight_polyline():
     a, b = Point(650000, 3260000), Point(651000, 3260500)
     geom, on_track, straight = network.line_geometry("18", [a, b])
     assert (on_track, straight) == (0, 1) and geom.equals(LineString([a, b]))
+
+
+def test_the_station_table_is_what_its_script_derives(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    out = tmp_path / "rail_stations.csv"
+    run = subprocess.run([sys.executable, "scripts/build_rail_stations.py", str(out)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == reference.RAIL_STATIONS_FILE.read_text(encoding="utf-8")
+    assert "left out: unnamed" in run.stdout  # the unnamed points it drops are listed, not silently lost
