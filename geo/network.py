@@ -74,7 +74,8 @@ def osm_basis(row) -> str:
     if row["osm_points"] > 1:  # one name, several points: the platforms of different lines, or repeated tags
         where = f"within {row['osm_spread_m']} m" if row["osm_spread_m"] else "at one spot (repeated with another station tag)"
         spread = f", {row['osm_points']} OSM points of this name {where}, the medoid taken"
-    return f"{OSM_CITATION}: '{row['name_zh']}'{spread}; lines {'/'.join(row['lines'])} ({row['lines_basis']})"
+    named = "" if row["name_basis"] == "OSM name" else f" [name: {row['name_basis']}]"
+    return f"{OSM_CITATION}: '{row['name_zh']}'{named}{spread}; lines {'/'.join(row['lines'])} ({row['lines_basis']})"
 
 
 def station_features(corpus: dict[str, Document], vocab: Vocabulary) -> list[dict]:
@@ -87,7 +88,8 @@ def station_features(corpus: dict[str, Document], vocab: Vocabulary) -> list[dic
         sources = line_sources(row["lines"], row["district"], corpus)
         prefix = "yz" if row["district"] == "渝中区" else "ddk"
         fid = f"{prefix}-rail-station-{slug(row['name_en'])}"
-        out.append(_feature(fid, station_name_zh(row["name_zh"]), f"{row['name_en']} Station", "stations", "rail_station",
+        name_en = row["name_en"] if "Station" in row["name_en"] else f"{row['name_en']} Station"
+        out.append(_feature(fid, station_name_zh(row["name_zh"]), name_en, "stations", "rail_station",
                             row["district"], sources, vocab, row.geometry, "exact", osm_basis(row),
                             {"dataset": "osm2025", "name": row["name_zh"], "lines": list(row["lines"])}))
     return out
