@@ -18,10 +18,9 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from . import reference
 from .crs import METRIC, WGS84
-from .paths import REFERENCE
 
-EXISTING_STATIONS = REFERENCE / "stations_existing.csv"
 RADII_M = (500, 800)
 STATION_KINDS = ("existing", "planned")
 # Hubs count as rail stations only when their name says they are rail (not bus depots or piers).
@@ -34,10 +33,12 @@ MIN_CELL_AREA_M2 = 1.0  # clipped cells smaller than this are slivers of the bou
 
 # --- inputs ------------------------------------------------------------------------------
 
-def load_existing_stations(path=EXISTING_STATIONS) -> gpd.GeoDataFrame:
-    """Operating rail stations (data/reference/stations_existing.csv), one row per station and line."""
-    table = pd.read_csv(path, dtype={"line": str})
-    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=WGS84)
+def load_existing_stations() -> gpd.GeoDataFrame:
+    """Operating metro stations at their OpenStreetMap points (:func:`geo.reference.rail_stations`),
+    one row per station; the mainline station is left out (its catchment is not rail transit reach)."""
+    stations = reference.rail_stations()
+    metro = stations[stations["kind"] == "metro"].reset_index(drop=True)
+    return metro.assign(line=metro["lines"].map("/".join))  # the map's label: 大坪 (1/2)
 
 
 def planned_stations(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

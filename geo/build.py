@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from shapely.geometry import mapping
 
-from . import reference
+from . import network, reference
 from .curation import curate_file, locate_quote, merge_features
 from .paths import CURATION, GEOJSON, UNMAPPED
 from .plans import Document, load_corpus
@@ -23,6 +23,7 @@ from .targets import indicator_rows, prose_row, write_targets
 from .vocab import Vocabulary, load_vocabulary
 
 MERGES_FILE = "merges.yaml"
+NOT_ENTRIES = (MERGES_FILE, "box_links.yaml")  # curation files that hold no entries
 UNMAPPED_COLUMNS = ["name_zh", "document", "section", "section_path", "paragraph", "quote", "reason", "curation_file"]
 
 # The districts layer: the two plan districts and, for context, the neighbours a plan names.
@@ -86,7 +87,7 @@ def apply_merges(features: list[dict], merges: dict[str, str]) -> None:
 
 def collect(curation_dir: Path, corpus: dict[str, Document], vocab: Vocabulary):
     features, unmapped, section_targets, errors = [], [], [], []
-    for path in sorted(p for p in curation_dir.glob("*.yaml") if p.name != MERGES_FILE):
+    for path in sorted(p for p in curation_dir.glob("*.yaml") if p.name not in NOT_ENTRIES):
         result = curate_file(path, corpus, vocab)
         features += result.features
         unmapped += result.unmapped
@@ -148,7 +149,8 @@ def build_all(curation_dir: Path = CURATION) -> int:
     features, unmapped, section_targets, errors = collect(curation_dir, corpus, vocab)
     for e in errors:
         print(f"skipped: {e}", file=sys.stderr)
-    features = district_features(corpus, vocab) + features
+    network.anchor_plan_stations(features)
+    features = district_features(corpus, vocab) + features + network.station_features(corpus, vocab) + network.line_features(corpus, vocab)
     counts = write_layers(features, vocab)
     rows = target_rows(features, section_targets, corpus)
     write_targets(rows)

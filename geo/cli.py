@@ -125,16 +125,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from . import columns
     from .features import load_layers
+    from .plans import load_corpus
+    from .positions import precision_table
 
     frame = load_layers()
     plan = frame[frame["layer"] != "districts"]
     by_doc = pd.Series([s["document"] for srcs in plan["sources"] for s in {x["document"]: x for x in srcs}.values()])
     unmapped = pd.read_csv(UNMAPPED, dtype=str, keep_default_na=False)
-    print("features per layer and precision:\n", pd.crosstab(frame["layer"], frame["precision"], margins=True), sep="")
+    print("features per layer and precision (Markdown, as in data/README.md):\n", precision_table(frame), sep="")
     print("\nfeatures per district:\n", plan["district"].value_counts().to_string(), sep="")
     print("\nfeatures quoting each document:\n", by_doc.value_counts().to_string(), sep="")
     print(f"\nunmapped: {len(unmapped)} rows\n", unmapped["document"].value_counts().to_string(), sep="")
+    features = [{"properties": {"id": fid, "name_zh": name}} for fid, name in zip(frame["id"], frame["name_zh"])]
+    counts = columns.account_counts(columns.outline_items(load_corpus()), features,
+                                    unmapped.to_dict("records"), columns.read_links())
+    print("\n专栏 items: {items}; a feature of that name {feature}, linked to a feature {link}, "
+          "listed as unmapped {unmapped}, not accounted for {none}".format(**counts))
     return 0
 
 

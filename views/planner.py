@@ -40,7 +40,7 @@ TEXT = {
         "mode": "显示方式", "modes": {"one": "一张图（标注延续/新增/未再提及）", "side": "左右并排"},
         "csv": "下载 CSV", "geojson": "下载 GeoJSON",
         "coverage_note": "面积与距离均在 UTM 48N（EPSG:32648）中计算。项目位置取其点或面内一点；仅知所在行政区的项目计入区合计，不计入片区、网格与站点范围。"
-                         "既有站点为记忆坐标吸附到 OSM 2016 轨道线（1/2/3/6 号线），规划站点取自规划文本。",
+                         "既有站点为 OpenStreetMap 2025 车站点位（© OpenStreetMap contributors，ODbL），规划站点取自规划文本。",
         "zones_left_out": "{n} 个片区只定位到全区，未单列。",
         "grid_note": "{cells} 个网格中 {empty} 个没有任何已定位项目（占全区面积 {share:.0%}）。",
         "matrix_layers": "计入的图层", "unmapped_note": "规划提到、但因无固定地点等原因未上图的条目（{n} 条）。",
@@ -64,8 +64,8 @@ TEXT = {
         "csv": "Download CSV", "geojson": "Download GeoJSON",
         "coverage_note": "Areas and distances are computed in UTM 48N (EPSG:32648). A project's position is its point or a point "
                          "inside its shape; projects located only to the district count in the district totals but in no zone, "
-                         "cell or catchment. Existing stations are remembered positions snapped onto the OSM 2016 tracks "
-                         "(lines 1/2/3/6); planned stations come from the plan text.",
+                         "cell or catchment. Existing stations are the OpenStreetMap 2025 station points "
+                         "(© OpenStreetMap contributors, ODbL); planned stations come from the plan text.",
         "zones_left_out": "{n} zones located only to the whole district are not listed.",
         "grid_note": "{empty} of {cells} cells hold no located project ({share:.0%} of the district's area).",
         "matrix_layers": "Layers counted", "unmapped_note": "Places the plans mention but that are not on the map ({n}).",
