@@ -25,6 +25,9 @@ def filter_extent(shown: gpd.GeoDataFrame, districts: tuple[str, ...] = ()) -> B
     placed = plan[plan["precision"] != "schematic"]
     placed = plan if placed.empty else placed
     shapes = list(placed.geometry) + [reference.district_shapes()[d] for d in districts]
+    if districts:  # what reaches out of the districts asked for (an operating line, say) is cut at their edge
+        frame = shapely.box(*shapely.GeometryCollection([reference.district_shapes()[d] for d in districts]).bounds)
+        shapes = [s for s in (shapely.intersection(g, frame) for g in shapes) if not s.is_empty]
     if not shapes:
         shapes = list(shown[shown["layer"] == "districts"].geometry)
     return tuple(float(v) for v in shapely.GeometryCollection(shapes).bounds) if shapes else None

@@ -25,7 +25,6 @@ def test_benchmark_runs_on_a_tiny_size_and_writes_its_results(tmp_path):
     assert set(results["ratio_x100"]) >= {"ready", "filter"}
     counts = [results[name]["features"] for name in sizes[:3]]
     assert counts[0] < counts[1] < counts[2] == results["baseline_x100"]["features"]
-    assert results["x10"]["bytes"] < results["x100"]["bytes"]  # (at a tiny fraction "x100" is about the bundled size)
     # the app's map data goes gzipped (a tiny rerun may fetch none: its filter can leave the layers as they were)
     assert all(0 < results[n]["bytes_gzip"] <= results[n]["bytes"] for n in sizes[:3])
     assert 0 < results["empty_page_s"] and 0 < results["floor_page_s"] and 0 < results["controls_page_s"]

@@ -89,7 +89,7 @@ def test_precise_features_are_labelled_and_tooltips_say_how_approximate(frame, v
         lines = [p for p in by_kind["precise"] if "lp" in p]
         assert lines and all(len(p["lp"]) == 2 for p in lines)  # a label point on lines and areas
     en = {f["properties"]["id"]: f["properties"] for _, _, c in layer_collections(frame, vocab, "en") for f in c["features"]}
-    assert en["yz-hongyadong"]["label"] == frame.loc["yz-hongyadong", "name_en"]
+    assert en["yz-jiefangbei"]["label"] == frame.loc["yz-jiefangbei", "name_en"]
 
 
 def test_standalone_map_carries_escaped_plan_text_in_popups(frame, vocab):

@@ -14,13 +14,13 @@ METRES_PER_DEGREE_LAT = 110_850  # the meridian arc per degree of latitude at 29
 
 
 def test_distances_are_metres_checked_by_hand(frame, vocab):
-    """A point 0.0027° due north of 洪崖洞 is 0.0027 × 110,850 m ≈ 299 m from it."""
-    point = frame.loc["yz-hongyadong"].geometry
+    """A point 0.0027° due north of 解放碑 is 0.0027 × 110,850 m ≈ 299 m from it."""
+    point = frame.loc["yz-jiefangbei"].geometry
     table = near(frame, point.y + 0.0027, point.x, 500, vocab).set_index("id")
-    assert frame.loc["yz-hongyadong", "precision"] in ("exact", "street")
-    assert table.loc["yz-hongyadong", "group"] == "located"
-    assert abs(table.loc["yz-hongyadong", "distance_m"] - 0.0027 * METRES_PER_DEGREE_LAT) <= 2
-    assert near(frame, point.y + 0.0027, point.x, 250, vocab).query("id == 'yz-hongyadong'").empty
+    assert frame.loc["yz-jiefangbei", "precision"] in ("exact", "street")
+    assert table.loc["yz-jiefangbei", "group"] == "located"
+    assert abs(table.loc["yz-jiefangbei", "distance_m"] - 0.0027 * METRES_PER_DEGREE_LAT) <= 2
+    assert near(frame, point.y + 0.0027, point.x, 250, vocab).query("id == 'yz-jiefangbei'").empty
 
 
 def test_groups_keep_approximate_and_district_wide_features_apart(frame, vocab):

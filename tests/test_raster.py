@@ -119,7 +119,7 @@ def test_on_amap_the_tiles_are_drawn_in_gcj02(frame, vocab, texts):
 # --- what a tile shows ---------------------------------------------------------------
 
 def test_a_tile_draws_a_feature_in_its_colour_where_it_is(frame, vocab, texts):
-    fid = "yz-chaotianmen"
+    fid = "yz-jiefangbei"
     point = shapely.geometry.shape(texts.geometry[fid])
     source = texts.raster_source([(frame.loc[fid, "layer"], [fid])])
     x, y, px, py = tile_of(point.x, point.y, 16)

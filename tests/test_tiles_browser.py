@@ -65,7 +65,7 @@ def test_the_largest_layers_arrive_as_tiles_that_show_them(page, tiled_app, fram
 
 def test_a_click_on_a_tiled_project_selects_it(page, tiled_app, frame):
     # An exact project point inside the (vector) district outline: the point must win.
-    fid = "yz-chaotianmen"
+    fid = "yz-jiefangbei"
     assert frame.loc[fid, "layer"] in tiled_layers(frame) and frame.loc[fid, "geometry"].geom_type == "Point"
     lon, lat = frame.loc[fid, "geometry"].x, frame.loc[fid, "geometry"].y
     page.goto(f"{tiled_app}/?lat={lat}&lon={lon}&zoom=18")
