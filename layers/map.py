@@ -186,13 +186,14 @@ def draw_parts(layer: str, ids: list[str], kind_of: Callable[[str], str], rank_o
 
 def part_payloads(layer: str, ids: list[str], kind_of: Callable[[str], str], rank_of: Callable[[str], int],
                   text_of: Callable[[str], str], styles: list[dict], vocab: Vocabulary, lang: str,
-                  cluster_points: int, popups: bool = False) -> list[Payload]:
-    """One layer's features (in draw order) as the payloads of :func:`draw_parts`."""
+                  cluster_points: int, popups: bool = False, cluster: bool = True) -> list[Payload]:
+    """One layer's features (in draw order) as the payloads of :func:`draw_parts`; without
+    *cluster* nothing is clustered."""
     out = []
-    for group, cluster, pane, members in draw_parts(layer, ids, kind_of, rank_of, cluster_points):
+    for group, clustered, pane, members in draw_parts(layer, ids, kind_of, rank_of, cluster_points):
         data = encode(styles, [text_of(i) for i in members])
         out.append(Payload(layer, group_label(group, len(members), vocab, lang), data, payload_key(data), len(members),
-                           cluster, group, pane, labels=any(kind_of(i) == "precise" for i in members),
+                           cluster and clustered, group, pane, labels=any(kind_of(i) == "precise" for i in members),
                            popups=popups, interactive=layer != "districts"))
     return out
 
@@ -234,8 +235,8 @@ def collection_payloads(collections: list[tuple[str, str, dict]], vocab: Vocabul
         rank = {fid: draw_rank(f["geometry"]["type"]) for fid, f in by_id.items()}
         out += part_payloads(layer, list(by_id), kind.__getitem__, rank.__getitem__,
                              lambda i: json.dumps(by_id[i], ensure_ascii=False, separators=(",", ":")), styles, vocab,
-                             lang, cluster_points if cluster else 10**12,
-                             popups=bool(features) and "popup" in features[0]["properties"])
+                             lang, cluster_points, popups=bool(features) and "popup" in features[0]["properties"],
+                             cluster=cluster)
     return out
 
 

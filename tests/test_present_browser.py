@@ -176,7 +176,10 @@ def test_tour_handout_downloaded_from_the_view_steps_offline(page, present_url, 
         if key:
             page.keyboard.press(key)
         stop = tour.stops[number - 1]
-        assert shown() == (stop.label("zh"), set(visible_ids(stop, frame)) & set(drawn(frame).index), f"#stop={number}")
+        title, ids, where = shown()
+        want = set(visible_ids(stop, frame)) & set(drawn(frame).index)
+        assert (title, where) == (stop.label("zh"), f"#stop={number}")
+        assert ids == want, (sorted(ids - want), sorted(want - ids))
     page.click("#tour-next")
     assert shown()[0] == tour.stops[3].label("zh")
     page.goto(path.as_uri() + "#stop=6")  # same document: the handout follows its address
