@@ -10,7 +10,12 @@ import yaml
 from .paths import VOCAB
 
 DISTRICTS = ("渝中区", "大渡口区")
-DISTRICT_EN = {"渝中区": "Yuzhong", "大渡口区": "Dadukou"}
+# English names of the plan districts and of the neighbours the basemap labels: the
+# districts' pinyin names as their governments write them in English (Nan'an with its
+# syllable apostrophe), with "New Area" for 两江新区.
+DISTRICT_EN = {"渝中区": "Yuzhong", "大渡口区": "Dadukou", "两江新区": "Liangjiang New Area",
+               "沙坪坝区": "Shapingba", "九龙坡区": "Jiulongpo", "南岸区": "Nan'an", "巴南区": "Banan",
+               "北碚区": "Beibei"}
 
 
 def display_name(name_zh: str, name_en: str | None, lang: str = "zh") -> str:

@@ -53,6 +53,13 @@ def test_gazetteer_finds_stations_places_and_districts_by_any_name():
     assert find_places("").empty and find_places("zzzz-nowhere").empty
 
 
+def test_every_district_the_basemap_labels_has_an_english_name():
+    """English mode labels the neighbours too (they were left in Chinese)."""
+    districts = places()[places().kind == "district"]
+    assert len(districts) == 8 and districts["name_en"].str.len().gt(0).all()
+    assert find_places("Shapingba").iloc[0].name_zh == "沙坪坝区"
+
+
 @pytest.fixture(scope="module")
 def known(frame):
     return Known.from_frame(frame)
