@@ -17,7 +17,7 @@ from geo.paths import DATA
 from geo.state import to_params
 from geo.validate import DataError
 from geo.vocab import DISTRICTS, district_name
-from layers.i18n import t
+from geo.i18n import LANGS, t
 from layers.markdown import md_literal
 from server.tile_proxy import mounted, tianditu_key
 from views.data import counted, filtered, layer_categories, load_data
@@ -115,9 +115,9 @@ def main() -> None:
     title.markdown(f"<h1>{escape(t(lang, 'title'))}</h1>", unsafe_allow_html=True)
     views.radio(t(lang, "view"), ["map", "targets", "planner", "present"], key="w_view", horizontal=True,
                 format_func=lambda v: t(lang, "views")[v], label_visibility="collapsed")
-    language.selectbox(t(lang, "language"), ["zh", "en"], key="w_lang", label_visibility="collapsed",
+    language.selectbox(t(lang, "language"), list(LANGS), key="w_lang", label_visibility="collapsed",
                        placeholder=t(lang, "language"),
-                       format_func=lambda v: "中文" if v == "zh" else "English")
+                       format_func=lambda v: t(v, "language_name"))
     if st.session_state.notices:
         st.warning(t(lang, "notices") + " " + "; ".join(md_literal(n) for n in st.session_state.notices))
     filter_bar(vocab, lang, basemaps)

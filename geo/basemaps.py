@@ -1,13 +1,15 @@
 """The basemaps on offer, in one table: adding a basemap is one entry here.
 
-Each says how its tiles are fetched, whom to credit, how it is named in each language,
-and whether it is drawn in GCJ-02 (AMap is: the features are converted for it, and
-only for it; data stays WGS-84).  Tianditu needs a key and this app's tile route
+Each says how its tiles are fetched, whom to credit and whether it is drawn in GCJ-02
+(AMap is: the features are converted for it, and only for it; data stays WGS-84).  Its label in each language, where it needs one beyond
+its own name, is in geo/i18n.py.  Tianditu needs a key and this app's tile route
 (server/tile_proxy.py adds the key there), so it is offered only when both exist.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .i18n import t
 
 TIANDITU_ROUTE = "/api/tiles/tianditu/{z}/{x}/{y}"  # Leaflet template, relative to the app's origin
 
@@ -15,8 +17,7 @@ TIANDITU_ROUTE = "/api/tiles/tianditu/{z}/{x}/{y}"  # Leaflet template, relative
 @dataclass(frozen=True)
 class Basemap:
     name: str
-    zh: str
-    en: str
+    title: str                        # its own name, shown where geo/i18n.py has no label for it
     tiles: str | None = None          # a Leaflet URL template; None: the offline vector basemap
     attribution: str = ""
     subdomains: str = "abc"
@@ -25,17 +26,17 @@ class Basemap:
     needs_key: bool = False           # Tianditu: offered only with a key and the tile route
 
     def label(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return t(lang, "basemaps").get(self.name, self.title)
 
 
 BASEMAPS = {b.name: b for b in (
-    Basemap("offline", "离线底图（无需网络）", "Offline basemap (no network)"),
-    Basemap("osm", "OpenStreetMap", "OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    Basemap("offline", "Offline"),
+    Basemap("osm", "OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             "© <a href='https://www.openstreetmap.org/copyright'>OpenStreetMap</a> contributors"),
-    Basemap("amap", "高德地图（GCJ-02）", "AMap (GCJ-02)",
+    Basemap("amap", "AMap",
             "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
             "© 高德地图 AutoNavi (GCJ-02)", subdomains="1234", max_zoom=18, gcj02=True),
-    Basemap("tianditu", "天地图", "Tianditu", TIANDITU_ROUTE, "© 天地图 Tianditu", max_zoom=18, needs_key=True),
+    Basemap("tianditu", "Tianditu", TIANDITU_ROUTE, "© 天地图 Tianditu", max_zoom=18, needs_key=True),
 )}
 
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from .paths import GEOJSON, TARGETS, UNMAPPED
+from .i18n import LANGS
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("handout", help="the whole map or a tour as one self-contained HTML file (opens offline)")
     p.add_argument("--out", required=True, help="output .html file")
     p.add_argument("--tour", help="tour id: a file name in data/tours without .yaml")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--lang", choices=LANGS, default="zh")
     p.add_argument("--geojson-dir", default=str(GEOJSON))
     p.set_defaults(func=cmd_handout)
 

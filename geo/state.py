@@ -18,9 +18,9 @@ from .basemaps import BASEMAPS as REGISTRY
 from .extent import CHONGQING_BBOX
 from .filters import Filters
 from .vocab import DISTRICTS
+from .i18n import LANGS
 
 BASEMAPS = tuple(REGISTRY)
-LANGS = ("zh", "en")
 VIEWS = ("map", "targets", "planner", "present")
 LIST_PARAMS = {"district": "districts", "period": "periods", "theme": "themes", "layer": "layers",
                "category": "categories", "status": "statuses"}

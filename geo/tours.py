@@ -31,11 +31,11 @@ import yaml
 from .filters import Filters, apply
 from .paths import DATA
 from .validate import DataError, Problem
+from .i18n import LANGS
 
 TOURS = DATA / "tours"
 MAX_QUOTES = 4
 MAX_TARGETS = 4
-LANGS = ("zh", "en")
 TOUR_KEYS = {"title", "documents", "sections", "districts", "layers", "periods", "stops"}
 STOP_KEYS = {"title", "features", "view", "bounds", "documents", "sections", "districts", "layers", "periods"}
 INHERITED = ("documents", "sections", "districts", "layers", "periods")

@@ -13,6 +13,7 @@ from geo.basemaps import needs_gcj02
 from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
 from geo.tiles import view_for_bounds
 from geo.vocab import Vocabulary
+from geo.i18n import t
 
 from .assets import localize
 from .legend import Legend
@@ -25,19 +26,7 @@ STATION_COLOURS = {"existing": "#222222", "planned": "#e7298a"}
 PART_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 TARGET_COLOUR = "#6a3d9a"
 
-TEXT = {
-    "zh": {"grid": "网格：项目数", "cell": "{n} 个项目", "empty": "无项目", "existing": "既有轨道站", "planned": "规划轨道站",
-           "catchment": "{kind} {r} m 范围", "carried_over": "延续", "new": "新增", "dropped": "未再提及",
-           "renamed": "（更名）", "layout": "空间布局", "targets": "有目标的地点"},
-    "en": {"grid": "Grid: projects", "cell": "{n} projects", "empty": "nothing planned", "existing": "Existing rail stations",
-           "planned": "Planned rail stations", "catchment": "{kind} within {r} m", "carried_over": "Carried over",
-           "new": "New", "dropped": "Dropped", "renamed": " (renamed)", "layout": "Spatial layout", "targets": "Places with targets"},
-}
 
-
-def text(lang: str, key: str, **kwargs) -> str:
-    value = TEXT.get(lang, TEXT["zh"])[key]
-    return value.format(**kwargs) if kwargs else value
 
 
 def count_colour(count: int) -> str:
@@ -56,11 +45,11 @@ def grid_group(grid: gpd.GeoDataFrame, lang: str = "zh", to_gcj: bool = False) -
         features.append({
             "type": "Feature", "geometry": _to_display(cell.geometry, to_gcj).__geo_interface__,
             "properties": {"cell": cell["cell"], "count": n,
-                           "label": text(lang, "cell", n=n) if n else text(lang, "empty"),
+                           "label": t(lang, "analysis.cell", n=n) if n else t(lang, "analysis.empty"),
                            "style": {"color": "#999999", "weight": 0.5, "fillColor": count_colour(n),
                                      "fillOpacity": 0.55 if n else 0.35}},
         })
-    group = folium.FeatureGroup(name=text(lang, "grid"), show=True)
+    group = folium.FeatureGroup(name=t(lang, "analysis.grid"), show=True)
     folium.GeoJson({"type": "FeatureCollection", "features": features}, name="grid",
                    style_function=lambda f: f["properties"]["style"],
                    tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(group)
@@ -71,7 +60,7 @@ def station_groups(stations: gpd.GeoDataFrame, kind: str, lang: str = "zh", radi
     """The stations of one kind as markers, and one toggleable group per catchment radius."""
     colour = STATION_COLOURS[kind]
     points = [(_to_display(Point(g.x, g.y), to_gcj), row) for (_, row), g in zip(stations.iterrows(), stations.geometry)]
-    markers = folium.FeatureGroup(name=text(lang, kind), show=True)
+    markers = folium.FeatureGroup(name=t(lang, f"analysis.{kind}"), show=True)
     for p, row in points:
         label = row["name_zh"] + (f" ({row['line']})" if isinstance(row.get("line"), str) else "")
         folium.CircleMarker([p.y, p.x], radius=5, color=colour, weight=2, fill=True,
@@ -79,7 +68,7 @@ def station_groups(stations: gpd.GeoDataFrame, kind: str, lang: str = "zh", radi
                             tooltip=escape(label)).add_to(markers)
     groups = [markers]
     for r in radii:
-        ring = folium.FeatureGroup(name=text(lang, "catchment", kind=text(lang, kind), r=r), show=(r == min(radii)))
+        ring = folium.FeatureGroup(name=t(lang, "analysis.catchment", kind=t(lang, f"analysis.{kind}"), r=r), show=(r == min(radii)))
         for p, _ in points:
             folium.Circle([p.y, p.x], radius=r, color=colour, weight=1, fill=True, fill_opacity=0.06,
                           dash_array="4 4" if kind == "planned" else None, interactive=False).add_to(ring)
@@ -106,15 +95,15 @@ def restyled_groups(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, label
 
 
 def change_styles(lang: str) -> dict[str, tuple[str, dict]]:
-    return {c: (text(lang, c), {"color": col, "fillColor": col}) for c, col in CHANGE_COLOURS.items()}
+    return {c: (t(lang, f"analysis.{c}"), {"color": col, "fillColor": col}) for c, col in CHANGE_COLOURS.items()}
 
 
 def part_styles(parts, lang: str) -> dict[str, tuple[str, dict]]:
     """A colour per layout term; members whose term is unknown share the last colour."""
-    out = {p: (f"{text(lang, 'layout')}: {p}", {"color": PART_COLOURS[i % len(PART_COLOURS)],
+    out = {p: (f"{t(lang, 'analysis.layout')}: {p}", {"color": PART_COLOURS[i % len(PART_COLOURS)],
                                                  "fillColor": PART_COLOURS[i % len(PART_COLOURS)], "weight": 4})
            for i, p in enumerate(parts)}
-    out[""] = (f"{text(lang, 'layout')}: —", {"color": "#555555", "fillColor": "#555555", "weight": 4})
+    out[""] = (f"{t(lang, 'analysis.layout')}: —", {"color": "#555555", "fillColor": "#555555", "weight": 4})
     return out
 
 
@@ -128,9 +117,9 @@ def swatch_legend(title: str, items: list[tuple[str, str]], font_px: int = 12) -
 
 
 def grid_legend(lang: str) -> Legend:
-    items = [(text(lang, "empty") if hi == 0 else (f"{lo}" if lo == hi else f"{lo}–{hi}" if hi < 10**9 else f"≥{lo}"), c)
+    items = [(t(lang, "analysis.empty") if hi == 0 else (f"{lo}" if lo == hi else f"{lo}–{hi}" if hi < 10**9 else f"≥{lo}"), c)
              for lo, hi, c in GRID_BINS]
-    return swatch_legend(text(lang, "grid"), items)
+    return swatch_legend(t(lang, "analysis.grid"), items)
 
 
 def map_view(bounds, basemap: str = "offline", width_px: int = 700, height_px: int = 520) -> tuple[tuple[float, float], int]:

@@ -134,5 +134,5 @@ def add_tiles(m: folium.Map, basemap: str) -> None:
     """The basemap's tile layer (geo/basemaps.py).  Tianditu tiles come from this app's tile
     route, which adds the key on the server (offered only when there is one)."""
     b = BASEMAPS[basemap]
-    folium.TileLayer(b.tiles, attr=b.attribution, name=b.en, subdomains=b.subdomains, max_zoom=b.max_zoom).add_to(m)
+    folium.TileLayer(b.tiles, attr=b.attribution, name=b.title, subdomains=b.subdomains, max_zoom=b.max_zoom).add_to(m)
     m.add_child(Attribution(ATTRIBUTION["data"]))

@@ -22,6 +22,7 @@ from geo.indicators import number
 from geo.plans import read_catalog
 from geo.tours import Caption, Stop, Tour, caption, view_bounds, visible_ids
 from geo.vocab import Vocabulary, display_name
+from geo.i18n import t
 
 from .assets import LOCAL, STATIC_DIR, STATIC_URL, AssetError, localize
 from .legend import Legend, legend_html
@@ -32,11 +33,6 @@ LEGEND_PX = 20      # read from the back of a room
 MAX_FIT_ZOOM = 16   # a one-point stop should not zoom to the street
 PANEL_PX = 480      # the handout's caption panel, kept clear when fitting a stop
 
-TEXT = {
-    "zh": {"targets": "目标", "shown": "图中：", "prev": "◀ 上一站", "next": "下一站 ▶", "keys": "← → 空格 翻页"},
-    "en": {"targets": "Targets", "shown": "On the map: ", "prev": "◀ Previous", "next": "Next ▶",
-           "keys": "← → Space to step"},
-}
 
 # Shared by the handout and the presentation view; sizes in em follow the container's font size.
 CAPTION_CSS = """
@@ -74,15 +70,15 @@ def baseline_bars(target: dict) -> str:
 
 def caption_html(cap: Caption, lang: str = "zh") -> str:
     """The plan's words for a stop: quotes with their source, targets, names shown (all escaped)."""
-    text, titles = TEXT[lang], document_titles()
+    text, titles = t(lang, "handout"), document_titles()
     parts = ["<div class='plan-caption'>"]
     for q in cap.quotes:
         source = " › ".join(x for x in (titles.get(q.document, q.document), q.section_path.split(" › ")[-1]) if x)
         parts.append(f"<blockquote>“{escape(q.text)}”<div class='plan-source'>{escape(source)}</div></blockquote>")
     if cap.targets:
-        items = "".join(f"<li>{_target_text(t)}</li>" for t in cap.targets)
+        items = "".join(f"<li>{_target_text(target)}</li>" for target in cap.targets)
         parts.append(f"<div><i>{escape(text['targets'])}</i></div><ul>{items}</ul>")
-    names = ("、" if lang == "zh" else "; ").join(display_name(zh, en, lang) for zh, en in cap.names)
+    names = t(lang, "list_sep").join(display_name(zh, en, lang) for zh, en in cap.names)
     parts.append(f"<div class='plan-names'>{escape(text['shown'])}{escape(names)}</div></div>")
     return "".join(parts)
 
@@ -303,7 +299,7 @@ class TourSteps(MacroElement):
     def __init__(self, tour_title: str, stops: list[dict], lang: str):
         super().__init__()
         self._name = "TourSteps"
-        self.tour_title, self.stops, self.text = tour_title, stops, TEXT[lang]
+        self.tour_title, self.stops, self.text = tour_title, stops, t(lang, "handout")
         self.panel_px, self.max_zoom, self.caption_css = PANEL_PX, MAX_FIT_ZOOM, CAPTION_CSS
 
 

@@ -6,21 +6,10 @@ from html import escape
 from branca.element import MacroElement, Template
 
 from geo.vocab import Vocabulary
+from geo.i18n import t
 
 from .style import THEME_COLOURS
 
-TITLES = {
-    "zh": {"title": "图例", "themes": "主题（颜色）", "precision": "位置有多确定（符号）",
-           "precise": "实心点＝位置明确（街道级以上，放大后标注名称）", "approx": "柔和圆点／色块＝大致位置（约 ±1 km）",
-           "cluster": "数字圆圈＝此处若干大致位置，点击展开", "structure": "虚线＝规划结构示意（放大到街道时隐去）",
-           "badge": "区名标签＝仅知所在行政区的内容（见列表）"},
-    "en": {"title": "Legend", "themes": "Theme (colour)", "precision": "How well the place is known (symbol)",
-           "precise": "solid dot = located (street or better; named when zoomed in)",
-           "approx": "soft disc or patch = approximate (±1 km)",
-           "cluster": "numbered circle = several approximate places; click to open",
-           "structure": "dashed = plan structure diagram (hidden at street zoom)",
-           "badge": "district tag = items known only to their district (see the list)"},
-}
 SYMBOLS = {
     "precise": "display:inline-block;width:10px;height:10px;border-radius:50%;background:#333;border:2px solid #fff;"
                "box-shadow:0 0 0 1px #999",
@@ -58,11 +47,11 @@ class Legend(MacroElement):
 
 def legend_html(vocab: Vocabulary, themes, lang: str = "zh", font_px: int = 12, open_: bool = False) -> str:
     """Legend body for the themes shown and the symbols (collapsed unless *open_*); every label escaped."""
-    text = TITLES.get(lang, TITLES["zh"])
+    text = t(lang, "legend")
     rows = "".join(
-        f"<div><span style='display:inline-block;width:12px;height:12px;background:{THEME_COLOURS[t]};"
-        f"margin-right:4px;border-radius:2px'></span>{escape(vocab.label('themes', t, lang))}</div>"
-        for t in themes if t in THEME_COLOURS
+        f"<div><span style='display:inline-block;width:12px;height:12px;background:{THEME_COLOURS[theme]};"
+        f"margin-right:4px;border-radius:2px'></span>{escape(vocab.label('themes', theme, lang))}</div>"
+        for theme in themes if theme in THEME_COLOURS
     )
     symbols = "".join(
         f"<div><span style='{style};margin-right:6px;vertical-align:middle'>{'3' if kind == 'cluster' else ''}</span>"

@@ -26,6 +26,7 @@ from geo.basemaps import needs_gcj02
 from geo.crs import METRIC, WGS84, geometry_to_gcj02, wgs84_to_gcj02
 from geo.extent import filter_extent
 from geo.vocab import Vocabulary, display_name
+from geo.i18n import t
 
 from .assets import localize
 from .basemaps import add_offline_basemap, add_tiles
@@ -112,8 +113,6 @@ def drawn(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame[[draw_class(layer, p) != "hidden" for layer, p in zip(frame["layer"].tolist(), frame["precision"].tolist())]]
 
 
-UNCERTAINTY = {"zh": {"approx": "（位置约 ±1 km）", "structure": "（示意）"},
-               "en": {"approx": " (approx. ±1 km)", "structure": " (schematic)"}}
 
 
 def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool,
@@ -132,7 +131,7 @@ def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, se
     geoms = frame.geometry.to_numpy()
     shapes = drawn_geometries(ids, geoms, to_gcj, tolerances(frame, vocab))
     kinds = [draw_class(layer, p) for layer, p in zip(frame["layer"].tolist(), frame["precision"].tolist())]
-    notes = UNCERTAINTY.get(lang, UNCERTAINTY["zh"])
+    notes = t(lang, "map.uncertainty")
     tips = [tip + notes.get(kind, "") for tip, kind in zip(tooltip_texts(frame, lang), kinds)]
     keys = [style_key(layer, themes, precision, fid == selected, draw_rank(shape["type"])) for fid, layer, themes, precision, shape
             in zip(ids, frame["layer"].tolist(), frame["themes"].tolist(), frame["precision"].tolist(), shapes)]
@@ -199,8 +198,7 @@ def part_payloads(layer: str, ids: list[str], kind_of: Callable[[str], str], ran
 
 
 def group_label(group: str, count: int, vocab: Vocabulary, lang: str) -> str:
-    name = ("规划结构（示意）" if lang == "zh" else "Plan structure (schematic)") if group == STRUCTURE \
-        else vocab.label("layers", group, lang)
+    name = t(lang, "map.structure") if group == STRUCTURE else vocab.label("layers", group, lang)
     return f"{name} ({count})"
 
 

@@ -22,6 +22,7 @@ import geopandas as gpd
 
 from geo.settings import VECTOR_BUDGET  # past it, the largest layers become image tiles
 from geo.vocab import Vocabulary
+from geo.i18n import t
 
 from .map import LAYER_ORDER, draw_rank, layer_collections, part_payloads, style_table
 from .raster import RasterSource, Shapes
@@ -124,7 +125,7 @@ def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabula
         # What the tiles look like: CRS, styles and ids (tiles are cached as immutable by their URL).
         key = payload_key(json.dumps([texts.crs, [(layer, texts.styles[layer], ids) for layer, ids in raster]],
                                      ensure_ascii=False).encode())
-        names = ("、" if lang == "zh" else ", ").join(vocab.label("layers", layer, lang) for layer, _ in raster)
+        names = t(lang, "list_sep").join(vocab.label("layers", layer, lang) for layer, _ in raster)
         count = sum(len(ids) for _, ids in raster)
         out.insert(0, Payload(TILED, f"{names} ({count})", b"", key, count, group=TILED, raster=tuple(raster)))
     return out

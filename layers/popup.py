@@ -8,15 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
+from geo.i18n import t
 from geo.vocab import Vocabulary, display_name
-
-UI = {
-    "zh": {"category": "类别", "themes": "主题", "periods": "规划期", "status": "状态", "precision": "位置精度",
-           "basis": "坐标依据", "targets": "目标", "source": "出处", "approx": "（近似位置）"},
-    "en": {"category": "Category", "themes": "Themes", "periods": "Periods", "status": "Status", "precision": "Location",
-           "basis": "Basis", "targets": "Targets", "source": "Source", "approx": " (approximate location)"},
-}
-
 
 def _label(vocab: Vocabulary, group: str, key, lang: str) -> str:
     return escape(vocab.label(group, key, lang)) if key else "—"
@@ -24,10 +17,10 @@ def _label(vocab: Vocabulary, group: str, key, lang: str) -> str:
 
 def popup_html(row, vocab: Vocabulary, lang: str = "zh", max_quotes: int = 2) -> str:
     """Compact popup: name, category, precision, first quotes with their section."""
-    t = UI[lang]
+    text = t(lang, "popup")
     name = display_name(row["name_zh"], row["name_en"], lang)
     other = row["name_en"] if lang == "zh" else row["name_zh"]
-    approx = t["approx"] if row["precision"] in ("area", "schematic", "district") else ""
+    approx = text["approx"] if row["precision"] in ("area", "schematic", "district") else ""
     parts = [
         f'<div class="plan-popup" data-feature-id="{escape(row["id"])}">',
         f"<b>{escape(name)}</b>" + (f" <span style='color:#666'>{escape(other)}</span>" if other else ""),
@@ -42,7 +35,7 @@ def popup_html(row, vocab: Vocabulary, lang: str = "zh", max_quotes: int = 2) ->
     if row["targets"]:
         items = "".join(f"<li>{escape(tg['indicator'])}: {escape(str(tg['value']))}{escape(tg.get('unit') or '')}"
                         f"{' (' + str(tg['year']) + ')' if tg.get('year') else ''}</li>" for tg in row["targets"][:3])
-        parts.append(f"<small>{t['targets']}:</small><ul style='margin:0;padding-left:16px'>{items}</ul>")
+        parts.append(f"<small>{text['targets']}:</small><ul style='margin:0;padding-left:16px'>{items}</ul>")
     parts.append("</div>")
     return "".join(parts)
 

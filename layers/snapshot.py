@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from geo import reference
 from geo.tours import Stop, view_bounds, visible_ids
 from geo.vocab import DISTRICTS, Vocabulary, display_name
+from geo.i18n import t
 
 from . import pen
 from .basemaps import ATTRIBUTION, CONTEXT_DISTRICT_STYLE, OFFLINE_BACKGROUND, PLAN_DISTRICT_STYLE, RIVER_STYLE
@@ -154,7 +155,7 @@ def _legend(ax, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str) -> None:
                for t in shown_themes(frame, vocab)]
     if handles:
         ax.legend(handles=handles, loc="lower left", fontsize=18, framealpha=0.92,
-                  title="图例" if lang == "zh" else "Legend", title_fontsize=18)
+                  title=t(lang, "legend.title"), title_fontsize=18)
 
 
 def stop_snapshot_png(stop: Stop, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh",

@@ -24,7 +24,7 @@ from geo import reference
 from geo.crs import wgs84_to_gcj02
 from geo.vocab import display_name, district_name
 
-from .i18n import t
+from geo.i18n import t
 
 STRUCTURE_PANE = "structure"
 PRECISE_PANE = "planmap-precise"  # precisely placed points, over the cluster icons (markerPane, 600)
@@ -54,7 +54,6 @@ CSS = """
 .leaflet-control-attribution{font-size:10px;max-width:60%;line-height:1.3}
 """
 
-TITLES = {"zh": {"fit": "显示当前筛选的全部要素"}, "en": {"fit": "Show everything the filters select"}}
 
 
 class MapChrome(MacroElement):
@@ -205,7 +204,7 @@ class MapChrome(MacroElement):
         self._name = "MapChrome"
         self.css, self.structure, self.labels_pane, self.precise = CSS, STRUCTURE_PANE, LABELS_PANE, PRECISE_PANE
         self.label_zoom, self.fades = LABEL_ZOOM, [list(f) for f in STRUCTURE_FADE]
-        self.fit_title = TITLES.get(lang, TITLES["zh"])["fit"]
+        self.fit_title = t(lang, "map.fit")
 
 
 class FitView(MacroElement):

@@ -29,7 +29,7 @@ from conftest import ROOT, count_line
 from geo.basemaps import available
 from geo.filters import Filters, apply
 from geo.state import LIST_PARAMS, Known, ViewState, parse
-from layers.i18n import t
+from geo.i18n import t
 from test_state import query_params
 from views import map_view
 from views.planner import PARAM as PLANNER_PARAMS

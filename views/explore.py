@@ -10,7 +10,7 @@ from geo.filters import search
 from geo.gazetteer import find_places
 from geo.vocab import display_name
 from layers.detail import context_html
-from layers.i18n import t
+from geo.i18n import t
 from layers.markdown import md_literal
 from views.charts import place_targets
 

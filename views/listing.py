@@ -11,14 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from geo.vocab import Vocabulary, display_name, district_name
-from layers.i18n import t
+from geo.i18n import t
 
 SELECTED_BG = "background-color: #fff3b0"
 
 
 def list_table(features: gpd.GeoDataFrame, vocab: Vocabulary, lang: str) -> pd.DataFrame:
     """Name, category, district, periods and location precision of *features*, indexed by id."""
-    sep = "、" if lang == "zh" else ", "
+    sep = t(lang, "list_sep")
     return pd.DataFrame({
         "name": [display_name(zh, en, lang) for zh, en in zip(features["name_zh"], features["name_en"])],
         "category": [vocab.category_label(l, c, lang) for l, c in zip(features["layer"], features["category"])],

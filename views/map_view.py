@@ -13,7 +13,7 @@ from geo.basemaps import needs_gcj02
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.extent import circle_extent, feature_extent
 from geo.state import ViewState
-from layers.i18n import t
+from geo.i18n import t
 from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, selection_group
 from layers.raster import RasterSource, pick
 from layers.view import BADGE_PREFIX, FitView, district_badges

@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.near import RADII_M, counts
 from geo.vocab import Vocabulary, display_name, district_name
-from layers.i18n import t
+from geo.i18n import t
 from layers.markdown import md_literal
 
 

@@ -19,6 +19,7 @@ from streamlit_folium import st_folium
 
 from geo import analysis, compare, tracking
 from geo.export import dumps, to_feature_collection
+from geo.i18n import t
 from geo.paths import UNMAPPED
 from geo.vocab import DISTRICT_EN, DISTRICTS, Vocabulary, district_name
 from layers import analysis_layers as al
@@ -31,64 +32,6 @@ DEFAULTS = {"section": "coverage", "district": DISTRICTS[0], "cell": 400, "from"
 PARAM = {"section": "pl_sec", "district": "pl_dist", "cell": "pl_cell", "from": "pl_from", "to": "pl_to", "mode": "pl_mode"}
 CELL_RANGE, CELL_STEP = (250, 500), 50
 MAP_HEIGHT = 520
-
-TEXT = {
-    "zh": {
-        "sections": {"coverage": "覆盖与网格", "matrix": "行政区×主题", "unmapped": "提及但未上图", "compare": "规划期对比",
-                     "layouts": "空间布局", "tracking": "目标跟踪"},
-        "section": "规划工具", "district": "行政区", "cell": "网格边长（米）", "from": "对比起点", "to": "对比终点",
-        "mode": "显示方式", "modes": {"one": "一张图（标注延续/新增/未再提及）", "side": "左右并排"},
-        "csv": "下载 CSV", "geojson": "下载 GeoJSON",
-        "coverage_note": "面积与距离均在 UTM 48N（EPSG:32648）中计算。项目位置取其点或面内一点；仅知所在行政区的项目计入区合计，不计入片区、网格与站点范围。"
-                         "既有站点为 OpenStreetMap 2025 车站点位（© OpenStreetMap contributors，ODbL），规划站点取自规划文本。",
-        "zones_left_out": "{n} 个片区只定位到全区，未单列。",
-        "grid_note": "{cells} 个网格中 {empty} 个没有任何已定位项目（占全区面积 {share:.0%}）。",
-        "matrix_layers": "计入的图层", "unmapped_note": "规划提到、但因无固定地点等原因未上图的条目（{n} 条）。",
-        "no_period": "{district}只有{period}的规划文件，无法对比规划期；下面列出该期的要素。",
-        "same_period": "请选择两个不同的规划期。",
-        "summary": "延续 {carried_over}（其中更名 {renamed}）· 新增 {new} · 未再提及 {dropped}",
-        "layouts_note": "成员按出处查找：带“空间布局”主题、且在公式所在范围内引用该文件的要素；“组成”由名称、原文或章节标题推断。",
-        "formula": "公式", "members": "成员",
-        "tracking_matched": "同一指标在两份文件中：早先的目标与表1报告的实际值",
-        "tracking_table": "渝中区“十五五”规划 表1：“十四五”主要指标完成情况（附计算的达标判断）",
-        "tracking_places": "与地点关联的目标（按片区汇总；地点至少一半位于片区内即计入）",
-        "tracking_ddk": "大渡口区只有“十四五”规划（表2 设定 2025 年目标），没有后续文件报告完成情况，因此无可对照。",
-        "met": {True: "达到", False: "未达到", None: "无法比较"},
-        "zone_summary": "片区汇总", "place_list": "目标清单",
-    },
-    "en": {
-        "sections": {"coverage": "Coverage & grid", "matrix": "District × theme", "unmapped": "Mentioned, not mapped",
-                     "compare": "Period comparison", "layouts": "Spatial layout", "tracking": "Target tracking"},
-        "section": "Planner tools", "district": "District", "cell": "Grid cell (m)", "from": "From period", "to": "To period",
-        "mode": "Display", "modes": {"one": "One map (carried over / new / dropped)", "side": "Side by side"},
-        "csv": "Download CSV", "geojson": "Download GeoJSON",
-        "coverage_note": "Areas and distances are computed in UTM 48N (EPSG:32648). A project's position is its point or a point "
-                         "inside its shape; projects located only to the district count in the district totals but in no zone, "
-                         "cell or catchment. Existing stations are the OpenStreetMap 2025 station points "
-                         "(© OpenStreetMap contributors, ODbL); planned stations come from the plan text.",
-        "zones_left_out": "{n} zones located only to the whole district are not listed.",
-        "grid_note": "{empty} of {cells} cells hold no located project ({share:.0%} of the district's area).",
-        "matrix_layers": "Layers counted", "unmapped_note": "Places the plans mention but that are not on the map ({n}).",
-        "no_period": "{district} has plan documents for {period} only: there is no period to compare; its features are listed below.",
-        "same_period": "Choose two different periods.",
-        "summary": "carried over {carried_over} (renamed {renamed}) · new {new} · dropped {dropped}",
-        "layouts_note": "Members are found by their sources: features themed spatial layout that quote the document within the "
-                        "formula's scope; the term is inferred from the name, the quote or the section title.",
-        "formula": "Formula", "members": "Members",
-        "tracking_matched": "Indicators in two documents: the earlier target and the actual reported in 表1",
-        "tracking_table": "Yuzhong 15th FYP, table 1: completion of the 14th FYP's main indicators (with a computed verdict)",
-        "tracking_places": "Targets tied to places, per zone (a place counts for a zone when at least half of it lies inside)",
-        "tracking_ddk": "Dadukou has only its 14th FYP (table 2 sets 2025 targets) and no later document reporting results: nothing to match.",
-        "met": {True: "met", False: "not met", None: "not comparable"},
-        "zone_summary": "Per zone", "place_list": "Targets",
-    },
-}
-
-
-def tr(lang: str, key: str, **kwargs):
-    value = TEXT.get(lang, TEXT["zh"])[key]
-    return value.format(**kwargs) if kwargs else value
-
 
 # --- URL state (pure) --------------------------------------------------------------------
 
@@ -141,12 +84,12 @@ def _sync_url() -> None:
 # --- helpers -----------------------------------------------------------------------------
 
 def csv_button(table: pd.DataFrame, name: str, lang: str) -> None:
-    st.download_button(tr(lang, "csv"), table.to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
+    st.download_button(t(lang, "planner.csv"), table.to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
                        key=f"pl_csv_{name}")
 
 
 def geojson_button(text: str, name: str, lang: str, what: str = "") -> None:
-    st.download_button(tr(lang, "geojson") + (f" · {what}" if what else ""), text, file_name=f"{name}.geojson",
+    st.download_button(t(lang, "planner.geojson") + (f" · {what}" if what else ""), text, file_name=f"{name}.geojson",
                        mime="application/geo+json", key=f"pl_geo_{name}")
 
 
@@ -225,17 +168,17 @@ def _links(_corpus, corpus_key: int):
 def coverage_section(frame, maps: Maps) -> None:
     vocab, lang = maps.vocab, maps.lang
     district, cell = st.session_state.pl_district, int(st.session_state.pl_cell)
-    st.caption(tr(lang, "coverage_note"))
+    st.caption(t(lang, "planner.coverage_note"))
     table = _coverage(frame, id(frame), district, tuple(vocab.themes))
     left_out = len(frame[(frame["layer"] == "zones") & (frame["district"] == district)]) - (len(table) - 1)
     st.dataframe(table.round(3), hide_index=True, width="stretch")
     if left_out:
-        st.caption(tr(lang, "zones_left_out", n=left_out))
+        st.caption(t(lang, "planner.zones_left_out", n=left_out))
     csv_button(table.round(4), f"coverage-{DISTRICT_EN[district].lower()}", lang)
 
     grid = _grid(frame, id(frame), district, cell)
     summary = analysis.grid_summary(grid)
-    st.caption(tr(lang, "grid_note", cells=summary["cells"], empty=summary["empty_cells"], share=summary["empty_area_share"]))
+    st.caption(t(lang, "planner.grid_note", cells=summary["cells"], empty=summary["empty_cells"], share=summary["empty_area_share"]))
     stations = analysis.station_sets(frame)
     groups = [al.grid_group(grid, lang, maps.to_gcj)]
     zones = analysis.zones_of(frame, district)
@@ -247,17 +190,17 @@ def coverage_section(frame, maps: Maps) -> None:
     maps.show(groups, f"pl_map_grid_{district}_{cell}", district_bounds(frame, district), [al.grid_legend(lang)])
     c1, c2, c3 = st.columns(3)
     with c1:
-        geojson_button(frame_geojson(grid), f"grid-{cell}m-{DISTRICT_EN[district].lower()}", lang, al.text(lang, "grid"))
+        geojson_button(frame_geojson(grid), f"grid-{cell}m-{DISTRICT_EN[district].lower()}", lang, t(lang, "analysis.grid"))
     with c2:
-        geojson_button(frame_geojson(stations["existing"]), "stations-existing", lang, al.text(lang, "existing"))
+        geojson_button(frame_geojson(stations["existing"]), "stations-existing", lang, t(lang, "analysis.existing"))
     with c3:
         geojson_button(features_geojson(stations["planned"], name="stations-planned"), "stations-planned", lang,
-                       al.text(lang, "planned"))
+                       t(lang, "analysis.planned"))
 
 
 def matrix_section(frame, vocab: Vocabulary, lang: str) -> None:
     plan_layers = [layer for layer in vocab.layers if layer != "districts"]
-    chosen = st.multiselect(tr(lang, "matrix_layers"), plan_layers, default=["projects"], key="pl_matrix_layers",
+    chosen = st.multiselect(t(lang, "planner.matrix_layers"), plan_layers, default=["projects"], key="pl_matrix_layers",
                             format_func=lambda layer: vocab.label("layers", layer, lang))
     matrix = analysis.theme_matrix(frame, list(vocab.themes), tuple(chosen) or tuple(plan_layers))
     shown = matrix.rename(columns=lambda t: vocab.label("themes", t, lang))
@@ -268,7 +211,7 @@ def matrix_section(frame, vocab: Vocabulary, lang: str) -> None:
 def unmapped_section(corpus, lang: str, unmapped: pd.DataFrame) -> None:
     district = st.session_state.pl_district
     table = analysis.unmapped_for(unmapped, corpus, district)
-    st.caption(tr(lang, "unmapped_note", n=len(table)))
+    st.caption(t(lang, "planner.unmapped_note", n=len(table)))
     st.dataframe(table, hide_index=True, width="stretch")
     csv_button(table, f"unmapped-{DISTRICT_EN[district].lower()}", lang)
 
@@ -278,9 +221,9 @@ def _period_selectors(periods, vocab: Vocabulary, lang: str) -> None:
         if st.session_state[f"pl_{name}"] not in periods:
             st.session_state[f"pl_{name}"] = periods[0] if name == "from" else periods[-1]
     c1, c2, c3 = st.columns(3)
-    c1.selectbox(tr(lang, "from"), periods, key="pl_from", format_func=lambda p: vocab.label("periods", p, lang))
-    c2.selectbox(tr(lang, "to"), periods, key="pl_to", format_func=lambda p: vocab.label("periods", p, lang))
-    c3.radio(tr(lang, "mode"), MODES, key="pl_mode", format_func=lambda m: tr(lang, "modes")[m])
+    c1.selectbox(t(lang, "planner.from"), periods, key="pl_from", format_func=lambda p: vocab.label("periods", p, lang))
+    c2.selectbox(t(lang, "planner.to"), periods, key="pl_to", format_func=lambda p: vocab.label("periods", p, lang))
+    c3.radio(t(lang, "planner.mode"), MODES, key="pl_mode", format_func=lambda m: t(lang, "planner.modes")[m])
 
 
 def compare_section(frame, corpus, maps: Maps) -> None:
@@ -289,7 +232,7 @@ def compare_section(frame, corpus, maps: Maps) -> None:
     periods = compare.district_periods(corpus, vocab, district)
     renames, _, _ = _links(corpus, id(corpus))
     if len(periods) < 2:
-        st.info(tr(lang, "no_period", district=district_label(district, lang),
+        st.info(t(lang, "planner.no_period", district=district_label(district, lang),
                    period="、".join(vocab.label("periods", p, lang) for p in periods)))
         docs = compare.period_documents(corpus, vocab, district, periods[0])
         only = frame[(frame["district"] == district) & (frame["layer"] != "districts")
@@ -301,16 +244,16 @@ def compare_section(frame, corpus, maps: Maps) -> None:
     _period_selectors(periods, vocab, lang)
     before, after = st.session_state.pl_from, st.session_state.pl_to
     if before == after:
-        st.warning(tr(lang, "same_period"))
+        st.warning(t(lang, "planner.same_period"))
         return
     table = compare.compare_periods(frame, corpus, vocab, district, before, after, renames)
-    st.markdown(escape(tr(lang, "summary", **compare.change_summary(table))))
+    st.markdown(escape(t(lang, "planner.summary", **compare.change_summary(table))))
     changed = frame.loc[table["id"]].assign(change=table["change"].to_numpy(), renamed=table["renamed"].to_numpy())
     bounds = district_bounds(frame, district)
     styles = al.change_styles(lang)
     if st.session_state.pl_mode == "one":
         groups = al.restyled_groups(changed, vocab, lang, styles, "change", maps.to_gcj)
-        legend = al.swatch_legend(tr(lang, "sections")["compare"], [(styles[c][0], al.CHANGE_COLOURS[c]) for c in styles])
+        legend = al.swatch_legend(t(lang, "planner.sections")["compare"], [(styles[c][0], al.CHANGE_COLOURS[c]) for c in styles])
         maps.show(groups, f"pl_map_cmp_{district}_{before}_{after}", bounds, [legend])
     else:
         for column, side, docs_col in zip(st.columns(2), (before, after), ("before_docs", "after_docs")):
@@ -333,10 +276,10 @@ def layouts_section(frame, corpus, maps: Maps) -> None:
     vocab, lang = maps.vocab, maps.lang
     district = st.session_state.pl_district
     _, layouts, _ = _links(corpus, id(corpus))
-    st.caption(tr(lang, "layouts_note"))
+    st.caption(t(lang, "planner.layouts_note"))
     periods = compare.district_periods(corpus, vocab, district)
     if len(periods) < 2:
-        st.info(tr(lang, "no_period", district=district_label(district, lang),
+        st.info(t(lang, "planner.no_period", district=district_label(district, lang),
                    period="、".join(vocab.label("periods", p, lang) for p in periods)))
     bounds = district_bounds(frame, district)
     for period in periods:
@@ -368,7 +311,7 @@ MATCHED_COLUMNS = ["indicator", "year", "target", "unit", "reported", "actual", 
 
 
 def _met_label(value, lang: str) -> str:
-    return tr(lang, "met")[None if value is None or pd.isna(value) else bool(value)]
+    return t(lang, "planner.met")[None if value is None or pd.isna(value) else bool(value)]
 
 
 def tracking_section(frame, corpus, targets: pd.DataFrame, maps: Maps) -> None:
@@ -379,33 +322,33 @@ def tracking_section(frame, corpus, targets: pd.DataFrame, maps: Maps) -> None:
     if district == corpus[doc_id].meta["district"]:
         table = tracking.load_completion_table()  # checked against the plan by geo validate
         matched = tracking.match_targets(table, targets, aliases=tracking.alias_keys(indicator_links))
-        st.markdown(f"**{escape(tr(lang, 'tracking_matched'))}**")
+        st.markdown(f"**{escape(t(lang, 'planner.tracking_matched'))}**")
         st.dataframe(matched.assign(met=matched["met"].map(lambda v: _met_label(v, lang)))[MATCHED_COLUMNS],
                      hide_index=True, width="stretch")
         csv_button(matched, "targets-matched", lang)
-        st.markdown(f"**{escape(tr(lang, 'tracking_table'))}**")
+        st.markdown(f"**{escape(t(lang, 'planner.tracking_table'))}**")
         status = tracking.completion_status(table)
         first = ["row", "indicator", "target"] + [c for c in status.columns if c.startswith("actual_")]
         shown = status.assign(met=status["met"].map(lambda v: _met_label(v, lang)))
         st.dataframe(shown[first + [c for c in shown.columns if c not in first]], hide_index=True, width="stretch")
         csv_button(status, "yz-fyp15-table1-completion", lang)
     else:
-        st.info(tr(lang, "tracking_ddk"))
-    st.markdown(f"**{escape(tr(lang, 'tracking_places'))}**")
+        st.info(t(lang, "planner.tracking_ddk"))
+    st.markdown(f"**{escape(t(lang, 'planner.tracking_places'))}**")
     placed = tracking.place_targets(frame, targets, district)
     summary = tracking.zone_target_summary(frame, placed)
     places = frame.loc[placed["feature_id"].unique()].assign(kind="target")
-    label = al.text(lang, "targets")
+    label = t(lang, "analysis.targets")
     groups = al.restyled_groups(places, vocab, lang, {"target": (label, {"color": al.TARGET_COLOUR, "fillColor": al.TARGET_COLOUR})},
                                 "kind", maps.to_gcj)
     maps.show(groups, f"pl_map_targets_{district}", district_bounds(frame, district))
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown(f"*{escape(tr(lang, 'zone_summary'))}*")
+        st.markdown(f"*{escape(t(lang, 'planner.zone_summary'))}*")
         st.dataframe(summary, hide_index=True, width="stretch")
         csv_button(summary, f"zone-targets-{DISTRICT_EN[district].lower()}", lang)
     with c2:
-        st.markdown(f"*{escape(tr(lang, 'place_list'))}*")
+        st.markdown(f"*{escape(t(lang, 'planner.place_list'))}*")
         st.dataframe(placed, hide_index=True, width="stretch")
         csv_button(placed, f"place-targets-{DISTRICT_EN[district].lower()}", lang)
         extra = placed.groupby("feature_id").agg(zones=("zones", "first"), target_count=("indicator", "size"))
@@ -425,12 +368,12 @@ def planner_view(frame: gpd.GeoDataFrame, vocab: Vocabulary, corpus: dict, targe
         st.warning("; ".join(notices))
     unmapped = pd.read_csv(UNMAPPED, dtype=str, keep_default_na=False) if unmapped is None else unmapped
     c1, c2, c3 = st.columns([3, 1, 1])
-    c1.radio(tr(lang, "section"), SECTIONS, key="pl_section", horizontal=True,
-             format_func=lambda s: tr(lang, "sections")[s])
-    c2.selectbox(tr(lang, "district"), DISTRICTS, key="pl_district", format_func=lambda d: district_label(d, lang))
+    c1.radio(t(lang, "planner.section"), SECTIONS, key="pl_section", horizontal=True,
+             format_func=lambda s: t(lang, "planner.sections")[s])
+    c2.selectbox(t(lang, "planner.district"), DISTRICTS, key="pl_district", format_func=lambda d: district_label(d, lang))
     section = st.session_state.pl_section
     if section == "coverage":
-        c3.slider(tr(lang, "cell"), *CELL_RANGE, step=CELL_STEP, key="pl_cell")
+        c3.slider(t(lang, "planner.cell"), *CELL_RANGE, step=CELL_STEP, key="pl_cell")
         coverage_section(frame, maps)
     elif section == "matrix":
         matrix_section(frame, vocab, lang)

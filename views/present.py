@@ -17,24 +17,16 @@ from streamlit_folium import st_folium
 
 from geo.tours import Tour, TourError, caption, load_tours, stop_number
 from geo.vocab import Vocabulary
+from geo.i18n import LANGS, t
 from layers.handout import CAPTION_CSS, caption_html, stop_map, tour_handout_html
 from layers.snapshot import stop_snapshot_png
 
 MAP_HEIGHT = 760  # px: fills a 1080p projector under the title bar
-LANGS = ("zh", "en")
 # (widget key, shortcut, step): the first two are the visible buttons, the rest hidden aliases.
 KEYS = (("present_prev", "Left", -1), ("present_next", "Right", 1), ("present_space", "Space", 1),
         ("present_pgdn", "PageDown", 1), ("present_pgup", "PageUp", -1))
 FORWARDED = ["ArrowLeft", "ArrowRight", " ", "PageDown", "PageUp"]
 
-TEXT = {
-    "zh": {"prev": "上一站", "next": "下一站", "pick": "选择导览", "stops": "{n} 站", "keys": "← → 空格 翻页",
-           "tour_html": "导览讲义 HTML", "stop_html": "本站 HTML", "png": "本站 PNG", "tour": "导览",
-           "error": "导览文件有问题：", "other": "English"},
-    "en": {"prev": "Previous", "next": "Next", "pick": "Choose a tour", "stops": "{n} stops",
-           "keys": "← → Space to step", "tour_html": "Tour handout HTML", "stop_html": "This stop HTML",
-           "png": "This stop PNG", "tour": "Tour", "error": "The tour files have problems:", "other": "中文"},
-}
 
 CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -78,14 +70,14 @@ def _title_html(text: str) -> str:
 
 
 def tour_picker(tours: dict[str, Tour], lang: str) -> None:
-    st.markdown(_title_html(TEXT[lang]["pick"]), unsafe_allow_html=True)
+    st.markdown(_title_html(t(lang, "present.pick")), unsafe_allow_html=True)
     for tour in tours.values():
-        st.button(f"{tour.label(lang)} · {TEXT[lang]['stops'].format(n=len(tour.stops))}", key=f"pick_{tour.id}",
+        st.button(f"{tour.label(lang)} · {t(lang, 'present.stops', n=len(tour.stops))}", key=f"pick_{tour.id}",
                   on_click=_pick, args=(tour.id,))
 
 
 def _step_button(place, key: str, shortcut: str, step: int, number: int, count: int, lang: str) -> None:
-    place.button(TEXT[lang]["next" if step > 0 else "prev"], key=key, shortcut=shortcut, on_click=_go,
+    place.button(t(lang, "present.next" if step > 0 else "present.prev"), key=key, shortcut=shortcut, on_click=_go,
                  args=(number + step, count), width="stretch", disabled=not 1 <= number + step <= count)
 
 
@@ -104,7 +96,7 @@ def header(tour: Tour, number: int, lang: str) -> None:
 
 
 def downloads(tour: Tour, number: int, frame, vocab, lang: str) -> None:
-    text, stop = TEXT[lang], tour.stops[number - 1]
+    text, stop = t(lang, "present"), tour.stops[number - 1]
     st.download_button(text["tour_html"], lambda: tour_handout_html(tour, frame, vocab, lang),
                        file_name=f"{tour.id}.html", mime="text/html", key="present_dl_tour", on_click="ignore")
     st.download_button(text["stop_html"], lambda: tour_handout_html(tour.only(number), frame, vocab, lang),
@@ -120,7 +112,7 @@ def present_view(frame: gpd.GeoDataFrame, vocab: Vocabulary, corpus) -> None:
     try:
         tours = _tours(frame, vocab, corpus)
     except TourError as exc:
-        st.error(TEXT[lang]["error"])
+        st.error(t(lang, "present.error"))
         st.code("\n".join(str(p) for p in exc.problems[:50]))
         return
     tour = tours.get(_param("tour"))
@@ -140,7 +132,7 @@ def present_view(frame: gpd.GeoDataFrame, vocab: Vocabulary, corpus) -> None:
     with text_col:
         st.markdown(f"<div class='present-caption'>{caption_html(caption(stop, frame), lang)}</div>",
                     unsafe_allow_html=True)
-        st.caption(TEXT[lang]["keys"])
+        st.caption(t(lang, "present.keys"))
         downloads(tour, number, frame, vocab, lang)
-        other = "en" if lang == "zh" else "zh"
-        st.button(TEXT[lang]["other"], key="present_lang", on_click=_set_lang, args=(other,))
+        other = LANGS[(LANGS.index(lang) + 1) % len(LANGS)]
+        st.button(t(other, "language_name"), key="present_lang", on_click=_set_lang, args=(other,))

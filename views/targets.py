@@ -6,7 +6,7 @@ import streamlit as st
 from geo import indicators
 from geo.export import targets_for
 from geo.tracking import COMPLETION_TABLE
-from layers.i18n import t
+from geo.i18n import t
 from layers.markdown import md_literal
 from views import charts
 from views.explore import show_on_map
@@ -18,11 +18,11 @@ def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...]) -> 
                           format_func=lambda d: corpus[d].meta["title_zh"] if lang == "zh" else corpus[d].meta["title_en"])
     subset = targets_for(targets, frame.index, docs, themes)
     tables = subset[subset.kind == "indicator_table"]
-    st.markdown(f"### {t(lang, 'ch_charts')}")
+    st.markdown(f"### {t(lang, 'chart.charts')}")
     titles = {d: corpus[d].meta["title_zh"] for d in tables["document"].unique()}
     charts.indicator_charts(indicators.indicator_changes(tables, lang), titles, lang)
     if COMPLETION_TABLE[0] in docs or not docs:
-        st.markdown(f"### {t(lang, 'ch_delivery')}")
+        st.markdown(f"### {t(lang, 'chart.delivery')}")
         charts.delivery_section(indicators.delivery(indicators.completion_rows(), lang), lang)
     st.markdown(f"### {t(lang, 'tables')}")
     for doc_id, part in tables.groupby("document"):
