@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
+import geopandas as gpd
 import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
-from .crs import geometry_to_gcj02
+from .crs import WGS84, geometry_to_gcj02
 
 CRS_CHOICES = ("wgs84", "gcj02")
 GCJ02_NOTE = ("Coordinates are GCJ-02 (the offset system of AMap/Gaode tiles), NOT WGS-84: "
@@ -64,3 +65,22 @@ def targets_for(targets: pd.DataFrame, feature_ids, documents=None, themes=None)
     if themes:
         keep &= targets["themes"].map(lambda v: bool(set(v.split(";")) & set(themes)))
     return targets[keep]
+
+
+def frame_geojson(gdf: gpd.GeoDataFrame) -> str:
+    """A plain GeoDataFrame (grid, stations) as RFC 7946 GeoJSON in WGS-84."""
+    return gdf.to_crs(WGS84).to_json(drop_id=True, ensure_ascii=False)
+
+
+def features_geojson(frame: gpd.GeoDataFrame, extra: pd.DataFrame | None = None, name: str = "planner") -> str:
+    """Plan features as the app's export GeoJSON, with *extra* columns (indexed by id) added to their properties."""
+    collection = to_feature_collection(frame, name=name)
+    if extra is not None:
+        for f in collection["features"]:
+            if f["id"] in extra.index:
+                f["properties"].update({k: _plain(v) for k, v in extra.loc[f["id"]].items()})
+    return dumps(collection)
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value

@@ -36,6 +36,25 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206
 # What a notice may repeat of the sender's text: letters and digits of any script, "-.," and spaces.
 NOT_ECHOED = re.compile(r"[^\w\-., ]|_")
 DECIMAL = re.compile(r"[+-]?([0-9]{1,12}(\.[0-9]{0,12})?|\.[0-9]{1,12})")
+PLANNER_SECTIONS = ("coverage", "matrix", "unmapped", "compare", "layouts", "tracking")
+PLANNER_MODES = ("one", "side")
+CELL_RANGE, CELL_STEP = (250, 500), 50
+# The planner's choices: attribute -> URL parameter (the session keeps them as pl_<attribute>).
+PLANNER_PARAMS = {"section": "pl_sec", "district": "pl_dist", "cell": "pl_cell", "period_from": "pl_from",
+                  "period_to": "pl_to", "mode": "pl_mode"}
+
+
+@dataclass(frozen=True)
+class PlannerState:
+    """The planner tools' choices (views/planner.py): section, district, grid cell, the two
+    periods compared and how the comparison is drawn."""
+
+    section: str = "coverage"
+    district: str = DISTRICTS[0]
+    cell: int = 400
+    period_from: str = "fyp14"
+    period_to: str = "fyp15"
+    mode: str = "one"
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,7 @@ class ViewState:
     view: str = "map"
     near: tuple[float, float] | None = None  # (lat, lon): "what is planned near here"
     radius: int = DEFAULT_RADIUS_M
+    planner: PlannerState = field(default_factory=PlannerState)
 
 
 @dataclass(frozen=True)
@@ -131,6 +151,22 @@ def _list(name: str, raw: str, allowed: frozenset[str], notices: list[str]) -> t
     return tuple(dict.fromkeys(v for v in values if v in allowed))
 
 
+def _cell(raw: str, notices: list[str]) -> int | None:
+    value = _number(raw, *CELL_RANGE, "planner cell", notices)
+    if value is not None and (value != int(value) or int(value) % CELL_STEP):
+        notices.append(f"planner cell: not a multiple of {CELL_STEP}")
+        return None
+    return None if value is None else int(value)
+
+
+def _planner_value(attr: str, raw: str, known: Known, notices: list[str]):
+    if attr == "cell":
+        return _cell(raw, notices)
+    allowed = {"section": PLANNER_SECTIONS, "district": DISTRICTS, "mode": PLANNER_MODES,
+               "period_from": known.periods, "period_to": known.periods}[attr]
+    return _choice("planner " + attr.replace("_", " "), raw, allowed, notices)  # no "_": notices are plain text
+
+
 def _summarise(notices: list[str]) -> list[str]:
     if len(notices) <= MAX_NOTICES:
         return notices
@@ -143,6 +179,8 @@ def parse(params: Mapping[str, object], known: Known) -> tuple[ViewState, list[s
     notices = [f"too many parameters: only the first {MAX_PARAMS} were read"] if len(keys) > MAX_PARAMS else []
     filters: dict[str, tuple[str, ...]] = {}
     state: dict[str, object] = {}
+    planner: dict[str, object] = {}
+    planner_attr = {param: attr for attr, param in PLANNER_PARAMS.items()}
     for key in keys[:MAX_PARAMS]:
         name = _clean(key if isinstance(key, str) else str(key))
         raw = _last(params[key])
@@ -176,6 +214,10 @@ def parse(params: Mapping[str, object], known: Known) -> tuple[ViewState, list[s
             value = _choice(name, raw, allowed, notices)
             if value is not None:
                 state[name] = value
+        elif name in planner_attr:
+            value = _planner_value(planner_attr[name], raw, known, notices)
+            if value is not None:
+                planner[planner_attr[name]] = value
         else:
             notices.append(f"unknown parameter ignored: {_echo(name)}")
     if ("lat" in state) != ("lon" in state):
@@ -183,7 +225,10 @@ def parse(params: Mapping[str, object], known: Known) -> tuple[ViewState, list[s
         state.pop("lat", None)
         state.pop("lon", None)
     query = str(state.pop("query", ""))
-    return ViewState(filters=Filters(query=query, **filters), **state), _summarise(notices)
+    if state.get("view") != "planner":
+        planner = {}  # the planner's choices belong to its view (to_params writes them only there)
+    return ViewState(filters=Filters(query=query, **filters), planner=PlannerState(**planner), **state), \
+        _summarise(notices)
 
 
 def to_params(state: ViewState) -> dict[str, str]:
@@ -211,7 +256,11 @@ def to_params(state: ViewState) -> dict[str, str]:
         out["lang"] = state.lang
     if state.view != "map":
         out["view"] = state.view
+    if state.view == "planner":  # the planner's choices only while it is shown
+        default = PlannerState()
+        out.update({param: str(getattr(state.planner, attr)) for attr, param in PLANNER_PARAMS.items()
+                    if getattr(state.planner, attr) != getattr(default, attr)})
     return out
 
 
-__all__ = ["ViewState", "Known", "parse", "to_params", "replace"]
+__all__ = ["ViewState", "PlannerState", "Known", "parse", "to_params", "replace"]

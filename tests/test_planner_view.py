@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from geo import analysis, compare
+from geo.export import features_geojson, frame_geojson
 from views import planner
 
 APP = str(ROOT / "tests" / "apps" / "planner_app.py")
@@ -19,27 +20,11 @@ PERIODS = ["fyp14", "fyp15", "vision2035"]
 
 def run(params: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
-    for k, v in (params or {}).items():
+    for k, v in {"view": "planner", **(params or {})}.items():  # as a link to the planner is
         at.query_params[k] = v
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def test_params_parse_and_round_trip():
-    values, notices = planner.parse_params({"pl_sec": "compare", "pl_dist": "大渡口区", "pl_cell": "300"}, PERIODS)
-    assert values == {**planner.DEFAULTS, "section": "compare", "district": "大渡口区", "cell": 300}
-    assert notices == []
-    assert planner.to_params(values) == {"pl_sec": "compare", "pl_dist": "大渡口区", "pl_cell": "300"}
-    assert planner.to_params(planner.DEFAULTS) == {}
-
-
-@pytest.mark.parametrize("param, raw", [("pl_sec", "nope"), ("pl_cell", "999"), ("pl_cell", "275"), ("pl_cell", "abc"),
-                                        ("pl_dist", "江北区"), ("pl_from", "fyp99"), ("pl_mode", "<script>")])
-def test_bad_params_fall_back_to_defaults(param, raw):
-    values, notices = planner.parse_params({param: raw}, PERIODS)
-    assert values == planner.DEFAULTS
-    assert len(notices) == 1 and notices[0].startswith(param)
 
 
 def test_quotes_are_escaped(corpus):
@@ -52,10 +37,10 @@ def test_features_geojson_carries_the_extra_columns(frame):
 
     part = frame[frame["layer"] == "stations"].head(2)
     extra = pd.DataFrame({"change": ["new", "dropped"]}, index=part.index)
-    data = json.loads(planner.features_geojson(part, extra, name="t"))
+    data = json.loads(features_geojson(part, extra, name="t"))
     assert data["type"] == "FeatureCollection" and len(data["features"]) == 2
     assert [f["properties"]["change"] for f in data["features"]] == ["new", "dropped"]
-    grid = json.loads(planner.frame_geojson(analysis.district_grid(frame, "渝中区", 500)))
+    grid = json.loads(frame_geojson(analysis.district_grid(frame, "渝中区", 500)))
     assert {"count", "cell"} <= set(grid["features"][0]["properties"])
     assert -180 <= grid["features"][0]["geometry"]["coordinates"][0][0][0] <= 180  # WGS-84 degrees
 

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.filters import Filters
-from geo.state import (LANGS, LAT_RANGE, LON_RANGE, LIST_PARAMS, MAX_NOTICES, MAX_PARAMS, MAX_QUERY_LEN, VIEWS, Known, ViewState,
-                       parse, to_params)
+from geo.state import (CELL_RANGE, CELL_STEP, LANGS, LAT_RANGE, LON_RANGE, LIST_PARAMS, MAX_NOTICES, MAX_PARAMS,
+                       MAX_QUERY_LEN, PLANNER_MODES, PLANNER_PARAMS, PLANNER_SECTIONS, VIEWS, Known, PlannerState, ViewState, parse,
+                       replace, to_params)
 
-KEYS = sorted(LIST_PARAMS) + ["q", "sel", "basemap", "lat", "lon", "zoom", "lang", "view"]
+KEYS = sorted(LIST_PARAMS) + ["q", "sel", "basemap", "lat", "lon", "zoom", "lang", "view"] + sorted(PLANNER_PARAMS.values())
 PAYLOADS = [
     "<script>window.__pwned=1</script>", '"><img src=x onerror=alert(1)>', "[x](javascript:alert(1))",
     "![t](https://evil.example/t.png)", ":red[x] $x$ **b** `c`", ":material/home: :smile:", "'; DROP TABLE f; --",
@@ -85,10 +86,16 @@ def valid_states(known: Known):
                         themes=some(known.themes), layers=some(known.layers), categories=some(known.categories),
                         statuses=some(known.statuses),
                         query=st.text(st.characters(categories=["L", "N", "Zs"]), max_size=30).map(str.strip))
-    return st.builds(lambda f, sel, basemap, c, zoom, lang, view: ViewState(
-        filters=f, selected=sel, basemap=basemap, lat=c and c[0], lon=c and c[1], zoom=zoom, lang=lang, view=view),
+    planner = st.builds(PlannerState, section=st.sampled_from(PLANNER_SECTIONS), district=st.sampled_from(sorted(known.districts)),
+                        cell=st.sampled_from(range(CELL_RANGE[0], CELL_RANGE[1] + 1, CELL_STEP)),
+                        period_from=st.sampled_from(sorted(known.periods)), period_to=st.sampled_from(sorted(known.periods)),
+                        mode=st.sampled_from(PLANNER_MODES))
+    # The URL holds the planner's choices only while the planner is shown.
+    return st.builds(lambda f, sel, basemap, c, zoom, lang, view, pl: ViewState(
+        filters=f, selected=sel, basemap=basemap, lat=c and c[0], lon=c and c[1], zoom=zoom, lang=lang, view=view,
+        planner=pl if view == "planner" else PlannerState()),
         filters, st.none() | st.sampled_from(sorted(known.ids)), st.sampled_from(known.basemaps),
-        st.none() | coord, st.none() | st.integers(8, 19), st.sampled_from(LANGS), st.sampled_from(VIEWS))
+        st.none() | coord, st.none() | st.integers(8, 19), st.sampled_from(LANGS), st.sampled_from(VIEWS), planner)
 
 
 # --- examples -------------------------------------------------------------------------------
@@ -177,6 +184,23 @@ def test_to_params_leaves_out_defaults():
     assert to_params(ViewState()) == {}
     assert to_params(ViewState(filters=Filters(themes=("finance", "transport")), lat=29.5, lon=106.5)) == {
         "theme": "finance,transport", "lat": "29.50000", "lon": "106.50000"}
+
+
+def test_the_planner_choices_round_trip_while_the_planner_is_shown():
+    state, notices = parse({"view": "planner", "pl_sec": "compare", "pl_dist": "大渡口区", "pl_cell": "300"}, KNOWN)
+    assert notices == [] and state.planner == PlannerState(section="compare", district="大渡口区", cell=300)
+    assert to_params(state) == {"view": "planner", "pl_sec": "compare", "pl_dist": "大渡口区", "pl_cell": "300"}
+    assert to_params(replace(state, view="map")) == {}  # the map's links do not carry them
+    assert to_params(ViewState(view="planner")) == {"view": "planner"}  # defaults stay out
+
+
+@pytest.mark.parametrize("param, raw, name", [
+    ("pl_sec", "nope", "section"), ("pl_cell", "999", "cell"), ("pl_cell", "275", "cell"), ("pl_cell", "abc", "cell"),
+    ("pl_dist", "江北区", "district"), ("pl_from", "fyp99", "period from"), ("pl_mode", "<script>", "mode")])
+def test_bad_planner_choices_fall_back_to_defaults(param, raw, name):
+    state, notices = parse({"view": "planner", param: raw}, KNOWN)
+    assert state.planner == PlannerState()
+    assert len(notices) == 1 and notices[0].startswith(f"planner {name}:") and "<" not in notices[0]
 
 
 def test_known_from_frame(frame):

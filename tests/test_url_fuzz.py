@@ -28,11 +28,10 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT, count_line
 from geo.basemaps import available
 from geo.filters import Filters, apply
-from geo.state import LIST_PARAMS, Known, ViewState, parse
+from geo.state import LIST_PARAMS, PLANNER_PARAMS, Known, ViewState, parse
 from geo.i18n import t
 from test_state import query_params
 from views import map_view
-from views.planner import PARAM as PLANNER_PARAMS
 
 APP = str(ROOT / "streamlit_app.py")
 FUZZ = settings(deadline=None, derandomize=True, database=None,
@@ -40,7 +39,7 @@ FUZZ = settings(deadline=None, derandomize=True, database=None,
                                       HealthCheck.function_scoped_fixture])
 COUNT = re.compile(r"(\d+)\D+(\d+)")  # "shown / total" in the count line
 MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-PLANNER_KEYS = tuple(sorted(PLANNER_PARAMS.values()))  # read by views/planner.py, not by geo.state
+PLANNER_KEYS = tuple(sorted(PLANNER_PARAMS.values()))
 PRESENT_KEYS = ("tour", "stop")  # read by views/present.py when view=present
 
 
@@ -50,11 +49,9 @@ def as_the_app_sees(params: dict) -> dict[str, str]:
     return {k: v[-1] for k, v in parsed.items() if k.lower() not in EMBED_QUERY_PARAMS_KEYS}
 
 
-def expected(params: dict, known: Known) -> tuple[ViewState, list[str], bool]:
-    """(state, notices) geo.state makes of the link, and whether planner parameters came too."""
-    seen = as_the_app_sees(params)
-    state, notices = parse({k: v for k, v in seen.items() if k not in PLANNER_KEYS}, known)
-    return state, notices, any(k in PLANNER_KEYS for k in seen)
+def expected(params: dict, known: Known) -> tuple[ViewState, list[str]]:
+    """(state, notices) geo.state makes of the link."""
+    return parse(as_the_app_sees(params), known)
 
 
 class RecordingMap:
@@ -128,14 +125,14 @@ def check_view(at: AppTest, params: dict, known: Known, frame) -> ViewState | No
     if as_the_app_sees(params).get("view") == "present":
         assert at.button(key="leave_present")
         return None
-    state, notices, planner_params = expected(params, known)
+    state, notices = expected(params, known)
     assert any(m.value == f"<h1>{escape(t(state.lang, 'title'))}</h1>" for m in at.markdown)
 
     warnings = [MD_ESCAPE.sub(r"\1", w.value) for w in at.warning]
     if notices:
         assert len(warnings) == 1 and len(warnings[0]) <= 800, warnings
         assert all(n in warnings[0] for n in notices)
-    elif not planner_params:  # (the planner's own notices are its tests' business)
+    else:
         assert warnings == []
 
     f, s = state.filters, at.session_state

@@ -2,15 +2,14 @@
 period comparison, layout formulas and target tracking.
 
 Call :func:`planner_view` from the app.  Its own choices (section, district, grid cell, periods,
-map mode) live in ``pl_*`` session keys and URL parameters: :func:`init_planner_state` reads
-them once per session (call it before the app rewrites the URL), :func:`planner_params` gives
-them back for the URL.  Every table has a CSV download and every map layer a GeoJSON one.
+map mode) live in ``pl_*`` session keys; the URL holds them as ``geo.state.PlannerState``
+(views/session.py reads and writes it).  Every table has a CSV download and every map layer a
+GeoJSON one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -18,67 +17,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import analysis, compare, tracking
-from geo.export import dumps, to_feature_collection
+from geo.export import features_geojson, frame_geojson
 from geo.i18n import t
+from geo.state import CELL_RANGE, CELL_STEP, PLANNER_MODES, PLANNER_SECTIONS
 from geo.paths import UNMAPPED
 from geo.vocab import DISTRICT_EN, DISTRICTS, Vocabulary, district_name
 from layers import analysis_layers as al
 from geo.basemaps import needs_gcj02
 from layers.markdown import md_literal
 
-SECTIONS = ("coverage", "matrix", "unmapped", "compare", "layouts", "tracking")
-MODES = ("one", "side")
-DEFAULTS = {"section": "coverage", "district": DISTRICTS[0], "cell": 400, "from": "fyp14", "to": "fyp15", "mode": "one"}
-PARAM = {"section": "pl_sec", "district": "pl_dist", "cell": "pl_cell", "from": "pl_from", "to": "pl_to", "mode": "pl_mode"}
-CELL_RANGE, CELL_STEP = (250, 500), 50
 MAP_HEIGHT = 520
-
-# --- URL state (pure) --------------------------------------------------------------------
-
-def parse_params(params: Mapping[str, object], periods) -> tuple[dict, list[str]]:
-    """The planner's choices from query parameters, defaults for anything missing or bad."""
-    values, notices = dict(DEFAULTS), []
-    checks = {"section": lambda v: v in SECTIONS, "district": lambda v: v in DISTRICTS, "mode": lambda v: v in MODES,
-              "from": lambda v: v in periods, "to": lambda v: v in periods,
-              "cell": lambda v: v.isdigit() and CELL_RANGE[0] <= int(v) <= CELL_RANGE[1] and int(v) % CELL_STEP == 0}
-    for name, param in PARAM.items():
-        raw = params.get(param)
-        if raw is None:
-            continue
-        raw = str(raw[-1] if isinstance(raw, (list, tuple)) and raw else raw).strip()[:40]
-        if checks[name](raw):
-            values[name] = int(raw) if name == "cell" else raw
-        else:
-            notices.append(f"{param}: {raw!r} ignored")
-    return values, notices
-
-
-def to_params(values: Mapping[str, object]) -> dict[str, str]:
-    """Query parameters for the non-default choices."""
-    return {PARAM[k]: str(v) for k, v in values.items() if k in PARAM and v != DEFAULTS[k]}
-
-
-def init_planner_state(params: Mapping[str, object], periods) -> list[str]:
-    """Once per session: the planner's widgets start from the URL.  Returns notices."""
-    if st.session_state.get("pl_ready"):
-        return []
-    values, notices = parse_params(params, periods)
-    st.session_state.update({**{f"pl_{k}": v for k, v in values.items()}, "pl_ready": True})
-    return notices
-
-
-def planner_params() -> dict[str, str]:
-    return to_params({k: st.session_state.get(f"pl_{k}", v) for k, v in DEFAULTS.items()})
-
-
-def _sync_url() -> None:
-    """Write the planner's parameters into the URL (other parameters are left alone)."""
-    mine = planner_params()
-    for param in PARAM.values():
-        if param in mine and st.query_params.get(param) != mine[param]:
-            st.query_params[param] = mine[param]
-        elif param not in mine and param in st.query_params:
-            del st.query_params[param]
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -91,25 +39,6 @@ def csv_button(table: pd.DataFrame, name: str, lang: str) -> None:
 def geojson_button(text: str, name: str, lang: str, what: str = "") -> None:
     st.download_button(t(lang, "planner.geojson") + (f" · {what}" if what else ""), text, file_name=f"{name}.geojson",
                        mime="application/geo+json", key=f"pl_geo_{name}")
-
-
-def frame_geojson(gdf: gpd.GeoDataFrame) -> str:
-    """A plain GeoDataFrame (grid, stations) as RFC 7946 GeoJSON in WGS-84."""
-    return gdf.to_crs(analysis.WGS84).to_json(drop_id=True, ensure_ascii=False)
-
-
-def features_geojson(frame: gpd.GeoDataFrame, extra: pd.DataFrame | None = None, name: str = "planner") -> str:
-    """Plan features as the app's export GeoJSON, with *extra* columns (indexed by id) added to their properties."""
-    collection = to_feature_collection(frame, name=name)
-    if extra is not None:
-        for f in collection["features"]:
-            if f["id"] in extra.index:
-                f["properties"].update({k: _plain(v) for k, v in extra.loc[f["id"]].items()})
-    return dumps(collection)
-
-
-def _plain(value):
-    return value.item() if hasattr(value, "item") else value
 
 
 @dataclass(frozen=True)
@@ -223,7 +152,7 @@ def _period_selectors(periods, vocab: Vocabulary, lang: str) -> None:
     c1, c2, c3 = st.columns(3)
     c1.selectbox(t(lang, "planner.from"), periods, key="pl_from", format_func=lambda p: vocab.label("periods", p, lang))
     c2.selectbox(t(lang, "planner.to"), periods, key="pl_to", format_func=lambda p: vocab.label("periods", p, lang))
-    c3.radio(t(lang, "planner.mode"), MODES, key="pl_mode", format_func=lambda m: t(lang, "planner.modes")[m])
+    c3.radio(t(lang, "planner.mode"), PLANNER_MODES, key="pl_mode", format_func=lambda m: t(lang, "planner.modes")[m])
 
 
 def compare_section(frame, corpus, maps: Maps) -> None:
@@ -360,15 +289,13 @@ def tracking_section(frame, corpus, targets: pd.DataFrame, maps: Maps) -> None:
 
 def planner_view(frame: gpd.GeoDataFrame, vocab: Vocabulary, corpus: dict, targets: pd.DataFrame, lang: str = "zh",
                  basemap: str = "offline",
-                 unmapped: pd.DataFrame | None = None) -> dict[str, str]:
-    """Render the planner tools; returns the planner's URL parameters (also written to the URL)."""
+                 unmapped: pd.DataFrame | None = None) -> None:
+    """Render the planner tools; their choices live in the ``pl_*`` session keys
+    (views/session.py reads them from the URL and writes them back)."""
     maps = Maps(vocab, lang, basemap)
-    notices = init_planner_state(st.query_params.to_dict(), list(vocab.periods))
-    if notices:
-        st.warning("; ".join(notices))
     unmapped = pd.read_csv(UNMAPPED, dtype=str, keep_default_na=False) if unmapped is None else unmapped
     c1, c2, c3 = st.columns([3, 1, 1])
-    c1.radio(t(lang, "planner.section"), SECTIONS, key="pl_section", horizontal=True,
+    c1.radio(t(lang, "planner.section"), PLANNER_SECTIONS, key="pl_section", horizontal=True,
              format_func=lambda s: t(lang, "planner.sections")[s])
     c2.selectbox(t(lang, "planner.district"), DISTRICTS, key="pl_district", format_func=lambda d: district_label(d, lang))
     section = st.session_state.pl_section
@@ -385,5 +312,3 @@ def planner_view(frame: gpd.GeoDataFrame, vocab: Vocabulary, corpus: dict, targe
         layouts_section(frame, corpus, maps)
     else:
         tracking_section(frame, corpus, targets, maps)
-    _sync_url()
-    return planner_params()

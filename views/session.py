@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.filters import Filters
-from geo.state import ViewState, parse, to_params
+from geo.state import PlannerState, ViewState, parse, to_params
 from views.data import known_for
-from views.planner import PARAM as PLANNER_PARAMS
-from views.planner import init_planner_state, planner_params
+
+# The session keys of the planner's widgets (views/planner.py), per PlannerState attribute.
+PLANNER_KEYS = {"section": "pl_section", "district": "pl_district", "cell": "pl_cell", "period_from": "pl_from",
+                "period_to": "pl_to", "mode": "pl_mode"}
 
 
 def init_session(basemaps: list[str]) -> None:
@@ -16,10 +18,7 @@ def init_session(basemaps: list[str]) -> None:
     if "ready" in st.session_state:
         return
     known = known_for(tuple(basemaps))
-    params = st.query_params.to_dict()
-    planner_keys = set(PLANNER_PARAMS.values())
-    state, notices = parse({k: v for k, v in params.items() if k not in planner_keys}, known)
-    notices += init_planner_state(params, sorted(known.periods))
+    state, notices = parse(st.query_params.to_dict(), known)
     f = state.filters
     st.session_state.update({
         "ready": True, "notices": notices, "w_lang": state.lang, "w_view": state.view,
@@ -34,6 +33,7 @@ def init_session(basemaps: list[str]) -> None:
         # near-here circle or the filters.
         "fit_on": "selection" if state.selected else "near" if state.near else "filter",
         "fit_filters": f, "fit_seq": 0, "keep_view": state.lat is not None,
+        **{key: getattr(state.planner, attr) for attr, key in PLANNER_KEYS.items()},
     })
 
 
@@ -49,11 +49,14 @@ def current_state() -> ViewState:
         selected=s.selected, basemap=s.w_basemap,
         lat=center[0] if center else None, lon=center[1] if center else None, zoom=s.get("zoom"),
         lang=s.w_lang, view=s.w_view, near=s.get("near"), radius=int(s.get("w_near_radius", 500)),
+        # Widgets not drawn in a run lose their keys: the planner's then start from the defaults.
+        planner=PlannerState(**{attr: s[key] for attr, key in PLANNER_KEYS.items() if key in s}),
     )
 
 
 def sync_url(state: ViewState) -> None:
-    params = {**to_params(state), **(planner_params() if state.view == "planner" else {})}
+    """The one writer of the URL: the whole state, defaults left out."""
+    params = to_params(state)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
 

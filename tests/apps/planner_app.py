@@ -11,6 +11,7 @@ from geo.plans import load_corpus  # noqa: E402
 from geo.targets import load_targets  # noqa: E402
 from geo.vocab import load_vocabulary  # noqa: E402
 from views.planner import planner_view  # noqa: E402
+from views.session import current_state, init_session, sync_url  # noqa: E402
 
 
 @st.cache_resource
@@ -19,4 +20,8 @@ def data():
 
 
 frame, vocab, corpus, targets = data()
-planner_view(frame, vocab, corpus, targets, lang=st.query_params.get("lang", "zh"))
+init_session(["offline"])  # as the app: the URL read once, then written back from the widgets
+sync_url(current_state())
+if st.session_state.notices:
+    st.warning("; ".join(st.session_state.notices))
+planner_view(frame, vocab, corpus, targets, lang=st.session_state.w_lang)
