@@ -15,7 +15,7 @@ from geo.filters import Filters
 from geo.near import district_at, near
 from geo.paths import DATA
 from geo.state import to_params
-from geo.validate import DataError
+from geo.errors import DataError
 from geo.vocab import DISTRICTS, district_name
 from geo.i18n import LANGS, t
 from layers.markdown import md_literal

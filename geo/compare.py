@@ -14,10 +14,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .curation import CurationError, locate_quote
+from .curation import locate_quote
 from .paths import DATA
 from .plans import Document
 from .vocab import Vocabulary
+from .errors import CurationError, NoDocuments
 
 LINKS = DATA / "links.yaml"
 CHANGES = ("carried_over", "new", "dropped")
@@ -28,10 +29,6 @@ FORMULA_PART = re.compile(r"[一二两三四五六七八九十]+(?:核|翼|带|�
 # When a member's text names no term: cores are 核, corridors are 带/轴, areas are the rest.
 PART_BY_LAYER = {"corridors": ("带", "轴", "廊", "环"), "zones": ("片区", "园区", "板块"),
                  "business_districts": ("片区", "园区", "板块")}
-
-
-class NoDocuments(ValueError):
-    """The district has no plan document for a requested period."""
 
 
 @dataclass(frozen=True)

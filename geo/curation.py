@@ -20,13 +20,10 @@ from .audit import source_periods
 from .crs import METRIC, WGS84
 from .plans import Document
 from .vocab import Vocabulary
+from .errors import CurationError
 
 GEOMETRY_FORMS = ("point", "line", "polygon", "circle", "corridor", "district", "metro")
 PRECISION_RANK = {"exact": 0, "street": 1, "area": 2, "schematic": 3, "district": 4}
-
-
-class CurationError(ValueError):
-    """An entry that cannot be turned into a feature; names the file and entry."""
 
 
 @dataclass

@@ -9,7 +9,8 @@ from shapely.geometry import shape
 from .crs import WGS84
 from .paths import GEOJSON
 from .plans import load_corpus
-from .validate import DataError, read_layers
+from .validate import read_layers
+from .errors import DataError
 from .vocab import load_vocabulary
 
 COLUMNS = ["id", "name_zh", "name_en", "layer", "category", "themes", "periods", "district", "status",

@@ -30,8 +30,8 @@ import yaml
 
 from .filters import Filters, apply
 from .paths import DATA
-from .validate import DataError, Problem
 from .i18n import LANGS
+from .errors import Problem, TourError
 
 TOURS = DATA / "tours"
 MAX_QUOTES = 4
@@ -87,10 +87,6 @@ class Caption:
     quotes: tuple[Quote, ...]
     targets: tuple[dict, ...]
     names: tuple[tuple[str, str], ...] = field(default=())  # (name_zh, name_en) per feature
-
-
-class TourError(DataError):
-    """A tour file refers to something the data does not have."""
 
 
 # --- reading --------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from .paths import GEOJSON, TARGETS, UNMAPPED
 from .plans import Document, load_corpus
 from .tracking import COMPLETION_TABLE, completion_table_problems
 from .vocab import DISTRICTS, Vocabulary, load_vocabulary
+from .errors import Problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 REQUIRED = ("id", "name_zh", "name_en", "layer", "category", "themes", "periods", "district", "sources", "targets", "location")
@@ -44,24 +44,7 @@ MAX_FILE_BYTES = 50 * 2**20
 WHOLE_FILE = "(whole file)"
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    feature: str
-    reason: str
 
-    def __str__(self) -> str:
-        return f"{self.file}: {self.feature}: {self.reason}"
-
-
-class DataError(ValueError):
-    """Raised when bundled data has problems; carries them all."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        head = "\n".join(str(p) for p in problems[:20])
-        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(f"{len(problems)} data problem(s):\n{head}{more}")
 
 
 # --- reading files -------------------------------------------------------------------

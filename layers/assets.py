@@ -7,6 +7,7 @@ serves at ``/app/static/`` when ``server.enableStaticServing`` is on.  Assets th
 does not need (jQuery, Bootstrap, awesome-markers) are dropped.
 """
 from __future__ import annotations
+from geo.errors import AssetError
 
 from pathlib import Path
 
@@ -28,10 +29,6 @@ LOCAL = {
 }
 DROPPED = {"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
            "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css"}
-
-
-class AssetError(RuntimeError):
-    """An element wants an asset that is not vendored: it would need the internet."""
 
 
 def local_path(url: str) -> str:

@@ -24,7 +24,8 @@ from geo.tours import Caption, Stop, Tour, caption, view_bounds, visible_ids
 from geo.vocab import Vocabulary, display_name
 from geo.i18n import t
 
-from .assets import LOCAL, STATIC_DIR, STATIC_URL, AssetError, localize
+from .assets import LOCAL, STATIC_DIR, STATIC_URL, localize
+from geo.errors import AssetError
 from .legend import Legend, legend_html
 from .map import build_base_map, build_map, drawn, feature_groups, layer_collections
 from .style import THEME_COLOURS, colour_for

@@ -15,7 +15,8 @@ from shapely.geometry import Point
 
 from conftest import ROOT
 from geo import compare
-from geo.curation import CurationError, locate_quote
+from geo.curation import locate_quote
+from geo.errors import CurationError
 from test_analysis import feature, frame_of
 
 

@@ -16,7 +16,7 @@ from PIL import Image
 
 from geo import cli
 from geo.tours import Caption, Quote, caption, load_tours, view_bounds, visible_ids
-from layers.assets import AssetError
+from geo.errors import AssetError
 from layers.handout import (caption_html, map_handout_html, self_contained, stop_legend, stop_map,
                             tour_handout_html)
 from layers.map import build_base_map, drawn

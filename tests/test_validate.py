@@ -21,8 +21,9 @@ from shapely.geometry import shape
 
 from geo.crs import geometry_to_gcj02
 from geo.features import load_layers
+from geo.errors import DataError
 from geo.validate import (
-    WHOLE_FILE, DataError, looks_like_gcj02, read_feature_collection, validate_all, validate_file,
+    WHOLE_FILE, looks_like_gcj02, read_feature_collection, validate_all, validate_file,
     validate_targets, validate_unmapped,
 )
 

@@ -15,7 +15,8 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.tours import Tour, TourError, caption, load_tours, stop_number
+from geo.tours import Tour, caption, load_tours, stop_number
+from geo.errors import TourError
 from geo.vocab import Vocabulary
 from geo.i18n import LANGS, t
 from layers.handout import CAPTION_CSS, caption_html, stop_map, tour_handout_html
