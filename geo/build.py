@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -20,40 +21,44 @@ from .paths import CURATION, GEOJSON, UNMAPPED
 from .plans import Document, load_corpus
 from .tracking import COMPLETION_TABLE, write_completion_table
 from .targets import indicator_rows, prose_row, write_targets
-from .vocab import Vocabulary, load_vocabulary
+from .vocab import DISTRICT_EN, DISTRICTS, Vocabulary, load_vocabulary
 
 MERGES_FILE = "merges.yaml"
 NOT_ENTRIES = (MERGES_FILE, "box_links.yaml")  # curation files that hold no entries
 UNMAPPED_COLUMNS = ["name_zh", "document", "section", "section_path", "paragraph", "quote", "reason", "curation_file"]
 
 # The districts layer: the two plan districts and, for context, the neighbours a plan names.
+# Each with the document and the words that name it (English names: geo.vocab.DISTRICT_EN).
 DISTRICT_SOURCES = {
-    "渝中区": ("Yuzhong District", "yz-fyp15", "重庆市渝中区国民经济和社会发展第十五个五年（2026—2030年）规划纲要"),
-    "大渡口区": ("Dadukou District", "ddk-fyp14", "重庆市大渡口区国民经济和社会发展"),
-    "九龙坡区": ("Jiulongpo District", "ddk-fyp14", "联合九龙坡、巴南建立区域发展合作机制"),
-    "巴南区": ("Banan District", "ddk-fyp14", "联合九龙坡、巴南建立区域发展合作机制"),
-    "沙坪坝区": ("Shapingba District", "ddk-fyp14", "加强与沙坪坝、江津联动"),
-    "南岸区": ("Nan'an District", "ddk-fyp14", "增强与重庆东站、巴南区、南岸区的联动"),
+    "渝中区": ("yz-fyp15", "重庆市渝中区国民经济和社会发展第十五个五年（2026—2030年）规划纲要"),
+    "大渡口区": ("ddk-fyp14", "重庆市大渡口区国民经济和社会发展"),
+    "九龙坡区": ("ddk-fyp14", "联合九龙坡、巴南建立区域发展合作机制"),
+    "巴南区": ("ddk-fyp14", "联合九龙坡、巴南建立区域发展合作机制"),
+    "沙坪坝区": ("ddk-fyp14", "加强与沙坪坝、江津联动"),
+    "南岸区": ("ddk-fyp14", "增强与重庆东站、巴南区、南岸区的联动"),
 }
-DISTRICT_IDS = {"渝中区": "yuzhong", "大渡口区": "dadukou", "九龙坡区": "jiulongpo", "巴南区": "banan",
-                "沙坪坝区": "shapingba", "南岸区": "nanan"}
+
+
+def district_id(name: str) -> str:
+    """district-yuzhong, district-nanan: the English name as a slug."""
+    return "district-" + re.sub(r"[^a-z]", "", DISTRICT_EN[name].lower())
 
 
 def district_features(corpus: dict[str, Document], vocab: Vocabulary) -> list[dict]:
     shapes = reference.district_shapes()
     out = []
-    for name, (name_en, doc_id, quote) in DISTRICT_SOURCES.items():
+    for name, (doc_id, quote) in DISTRICT_SOURCES.items():
         source = locate_quote(corpus[doc_id], quote)
-        plan_district = name in ("渝中区", "大渡口区")
+        plan_district = name in DISTRICTS
         periods = sorted({p for d, doc in corpus.items() if doc.meta["district"] == name for p in vocab.document_periods(d)}) or vocab.document_periods(doc_id)
         out.append({
             "type": "Feature",
-            "id": f"district-{DISTRICT_IDS[name]}",
+            "id": district_id(name),
             "geometry": mapping(shapes[name]),
             "properties": {
-                "id": f"district-{DISTRICT_IDS[name]}",
+                "id": district_id(name),
                 "name_zh": name,
-                "name_en": name_en,
+                "name_en": f"{DISTRICT_EN[name]} District",
                 "layer": "districts",
                 "category": "district",
                 "themes": ["spatial_layout"] if plan_district else [],

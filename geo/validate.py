@@ -15,17 +15,19 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from . import audit, columns, positions, reference
+from . import audit, columns, compare, positions, reference
 from .crs import METRIC, WGS84, geometry_to_wgs84
+from .extent import CHONGQING_BBOX
 from .paths import GEOJSON, TARGETS, UNMAPPED
 from .plans import Document, load_corpus
 from .tracking import COMPLETION_TABLE, completion_table_problems
 from .vocab import DISTRICTS, Vocabulary, load_vocabulary
-from .errors import Problem
+from .errors import CurationError, Problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 REQUIRED = ("id", "name_zh", "name_en", "layer", "category", "themes", "periods", "district", "sources", "targets", "location")
@@ -33,7 +35,6 @@ TEXT_PROPERTIES = ("id", "name_zh", "name_en", "layer", "category", "district")
 LIST_PROPERTIES = ("themes", "periods", "sources", "targets")
 OPTIONAL_TEXT_PROPERTIES = ("status", "role")
 # Chongqing municipality's bounding box, a little padded: catches swapped lon/lat.
-CHONGQING_BBOX = (105.0, 28.0, 110.5, 32.5)
 DISTRICT_TOLERANCE_M = 50
 RIVERSIDE_TOLERANCE_M = 300
 RIVER_CLEARANCE_M = 100
@@ -470,6 +471,19 @@ def validate_file(path: Path, layer: str | None = None) -> list[Problem]:
     return problems + validate_features(items, path.name, layer, vocab, corpus)
 
 
+def validate_links(features: list[dict], corpus: dict[str, Document], links: Path = compare.LINKS) -> list[Problem]:
+    """The period comparison's rename links (data/links.yaml): quotes verbatim, both features
+    present, each quoted from its own side's document."""
+    name = Path(links).name
+    try:
+        renames = compare.parse_renames(compare.read_links(links), corpus)
+    except CurationError as exc:
+        return [Problem(name, WHOLE_FILE, str(exc))]
+    sources = pd.DataFrame({"sources": [f["properties"].get("sources") or [] for f in features]},
+                           index=[f["properties"].get("id") for f in features])
+    return [Problem(name, "renames", p) for p in compare.check_links(renames, sources)]
+
+
 def validate_all(geojson_dir: Path = GEOJSON, targets: Path = TARGETS, unmapped: Path = UNMAPPED) -> list[Problem]:
     corpus, vocab = load_corpus(), load_vocabulary()
     features, problems = read_layers(geojson_dir, vocab, corpus)
@@ -478,6 +492,7 @@ def validate_all(geojson_dir: Path = GEOJSON, targets: Path = TARGETS, unmapped:
     problems += validate_unmapped(unmapped, corpus)
     problems += [Problem("completion_table.csv", "表1", r) for r in completion_table_problems(corpus[COMPLETION_TABLE[0]])]
     problems += positions.validate_positions(features)
-    if {p.stem for p in layer_files(geojson_dir)} >= set(vocab.layers):  # 专栏 accounting needs every layer
+    if {p.stem for p in layer_files(geojson_dir)} >= set(vocab.layers):  # 专栏 accounting and links need every layer
         problems += columns.validate_columns(features, _read_csv(unmapped, UNMAPPED_COLUMNS)[0], corpus)
+        problems += validate_links(features, corpus)
     return problems + audit.audit_all(features, vocab, unmapped, targets, corpus)

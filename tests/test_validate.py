@@ -307,3 +307,24 @@ def test_geometry_of_good_fixture_is_what_the_loader_returns(good_dir):
     frame = load_layers(good_dir)
     raw = json.loads((FIXTURES / "good.geojson").read_text(encoding="utf-8"))["features"][0]["geometry"]
     assert frame.loc[GOOD_ID, "geometry"].equals(shape(raw))
+
+
+def test_the_rename_links_are_checked_against_the_features(tmp_path, corpus):
+    """`python -m geo validate` runs the period comparison's link checks (geo.compare.check_links)."""
+    import yaml
+
+    from geo.validate import read_layers, validate_links
+    from geo.vocab import load_vocabulary
+
+    features, _ = read_layers(ROOT / "data" / "geojson", load_vocabulary(), corpus)
+    assert validate_links(features, corpus) == []
+    raw = yaml.safe_load((ROOT / "data" / "links.yaml").read_text(encoding="utf-8"))
+    raw["renames"][0]["to"] = "no-such-feature"
+    broken = tmp_path / "links.yaml"
+    broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    (problem,) = validate_links(features, corpus, broken)
+    assert problem.file == "links.yaml" and "no feature 'no-such-feature'" in problem.reason
+    raw["renames"][0]["evidence"][0]["quote"] = "规划里没有的一句话"
+    broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    (problem,) = validate_links(features, corpus, broken)
+    assert problem.feature == WHOLE_FILE and "quote not found verbatim" in problem.reason
