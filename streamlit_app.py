@@ -18,7 +18,7 @@ from geo.state import to_params
 from geo.errors import DataError
 from geo.vocab import DISTRICTS, district_name
 from geo.i18n import LANGS, t
-from layers.markdown import md_literal
+from views.markdown import md_literal
 from server.tile_proxy import mounted, tianditu_key
 from views.data import counted, filtered, layer_categories, load_data
 from views.explore import detail_panel, downloads, search_results, select

@@ -28,6 +28,7 @@ from .assets import LOCAL, STATIC_DIR, STATIC_URL, localize
 from geo.errors import AssetError
 from .legend import Legend, legend_html
 from .map import build_base_map, build_map, drawn, feature_groups, layer_collections
+from .popup import quote_html
 from .style import THEME_COLOURS, colour_for
 
 LEGEND_PX = 20      # read from the back of a room
@@ -38,7 +39,7 @@ PANEL_PX = 480      # the handout's caption panel, kept clear when fitting a sto
 # Shared by the handout and the presentation view; sizes in em follow the container's font size.
 CAPTION_CSS = """
 .plan-caption blockquote{margin:0 0 .6em 0;padding:.1em 0 .1em .6em;border-left:.25em solid #b0b0b0;color:#111;opacity:1 !important;font-size:1em}
-.plan-caption .plan-source{font-size:.6em;color:#666;margin-top:.2em}
+.plan-caption .plan-source{display:block;font-size:.6em;color:#666;margin-top:.2em}
 .plan-caption ul{margin:.2em 0 .6em 0;padding-left:1.1em}
 .plan-caption li b{font-size:1.15em}
 .plan-caption .plan-names{font-size:.65em;color:#444}
@@ -75,7 +76,7 @@ def caption_html(cap: Caption, lang: str = "zh") -> str:
     parts = ["<div class='plan-caption'>"]
     for q in cap.quotes:
         source = " › ".join(x for x in (titles.get(q.document, q.document), q.section_path.split(" › ")[-1]) if x)
-        parts.append(f"<blockquote>“{escape(q.text)}”<div class='plan-source'>{escape(source)}</div></blockquote>")
+        parts.append(quote_html(q.text, source))
     if cap.targets:
         items = "".join(f"<li>{_target_text(target)}</li>" for target in cap.targets)
         parts.append(f"<div><i>{escape(text['targets'])}</i></div><ul>{items}</ul>")

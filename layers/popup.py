@@ -11,6 +11,23 @@ from html import escape
 from geo.i18n import t
 from geo.vocab import Vocabulary, display_name
 
+QUOTE_STYLE = "margin:4px 0;padding-left:6px;border-left:3px solid #ccc"  # popups: no stylesheet of ours there
+
+
+def quote_html(quote: str, source: str, style: str | None = None) -> str:
+    """A passage of the plan, quoted, with where it comes from (both escaped): the one way the
+    panels, popups and handouts show plan text."""
+    attr = f" style='{style}'" if style else ""
+    return (f"<blockquote class='plan-quote'{attr}>“{escape(quote)}”"
+            f"<br><small class='plan-source'>{escape(source)}</small></blockquote>")
+
+
+def source_quote_html(corpus, source: dict) -> str:
+    """A feature's source (document id, quote, section path) as :func:`quote_html`."""
+    title = corpus[source["document"]].meta["title_zh"]
+    return quote_html(source["quote"], f"{title} › {source.get('section_path', '')}")
+
+
 def _label(vocab: Vocabulary, group: str, key, lang: str) -> str:
     return escape(vocab.label(group, key, lang)) if key else "—"
 
@@ -28,10 +45,7 @@ def popup_html(row, vocab: Vocabulary, lang: str = "zh", max_quotes: int = 2) ->
         f"{_label(vocab, 'precision', row['precision'], lang)}{escape(approx)}</small>",
     ]
     for src in (row["sources"] or [])[:max_quotes]:
-        parts.append(
-            f"<blockquote style='margin:4px 0;padding-left:6px;border-left:3px solid #ccc'>“{escape(src['quote'])}”"
-            f"<br><small>{escape(src['document'])} · {escape(src.get('section_path', ''))}</small></blockquote>"
-        )
+        parts.append(quote_html(src["quote"], f"{src['document']} · {src.get('section_path', '')}", QUOTE_STYLE))
     if row["targets"]:
         items = "".join(f"<li>{escape(tg['indicator'])}: {escape(str(tg['value']))}{escape(tg.get('unit') or '')}"
                         f"{' (' + str(tg['year']) + ')' if tg.get('year') else ''}</li>" for tg in row["targets"][:3])

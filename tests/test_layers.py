@@ -6,7 +6,7 @@ from shapely.geometry import shape
 
 from geo.crs import METRIC
 from layers.assets import LOCAL, STATIC_DIR
-from layers.detail import context_html, highlight
+from views.detail import context_html, highlight
 from layers.map import build_map, draw_rank, drawn, layer_collections, selection_group
 from layers.popup import popup_html
 from layers.style import LINE, PRECISION_STYLE, draw_class, feature_style

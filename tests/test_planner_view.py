@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from geo import analysis, compare
 from geo.export import features_geojson, frame_geojson
-from views import planner
+from layers.popup import source_quote_html
 
 APP = str(ROOT / "tests" / "apps" / "planner_app.py")
 PERIODS = ["fyp14", "fyp15", "vision2035"]
@@ -28,7 +28,7 @@ def run(params: dict | None = None) -> AppTest:
 
 
 def test_quotes_are_escaped(corpus):
-    html = planner.quote_html(corpus, {"document": "yz-fyp15", "quote": "<script>alert(1)</script>", "section_path": "<b>"})
+    html = source_quote_html(corpus, {"document": "yz-fyp15", "quote": "<script>alert(1)</script>", "section_path": "<b>"})
     assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
 
 

@@ -9,9 +9,10 @@ from geo.export import dumps, export_filename, targets_csv, targets_for, to_feat
 from geo.filters import search
 from geo.gazetteer import find_places
 from geo.vocab import display_name
-from layers.detail import context_html
+from views.detail import context_html
 from geo.i18n import t
-from layers.markdown import md_literal
+from views.markdown import md_literal
+from layers.popup import source_quote_html
 from views.charts import place_targets
 
 
@@ -62,8 +63,7 @@ def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
     st.markdown(f"**{t(lang, 'quotes')}**")
     for i, src in enumerate(row.sources):
         doc = corpus[src["document"]]
-        st.markdown(f"<blockquote class='plan-quote'>“{escape(src['quote'])}”<br><small>{escape(doc.meta['title_zh'])}"
-                    f" › {escape(src['section_path'])}</small></blockquote>", unsafe_allow_html=True)
+        st.markdown(source_quote_html(corpus, src), unsafe_allow_html=True)
         with st.expander(t(lang, "read_in_plan", path=md_literal(src["section_path"][-40:])), expanded=(i == 0)):
             st.markdown(context_html(doc, src["paragraph"], src["quote"]), unsafe_allow_html=True)
     st.markdown(f"**{t(lang, 'targets')}**")

@@ -7,7 +7,7 @@ import streamlit as st
 from geo.near import RADII_M, counts
 from geo.vocab import Vocabulary, display_name, district_name
 from geo.i18n import t
-from layers.markdown import md_literal
+from views.markdown import md_literal
 
 
 def near_panel(table: pd.DataFrame, vocab: Vocabulary, lang: str, radius: int, district: str | None,

@@ -23,8 +23,9 @@ from geo.state import CELL_RANGE, CELL_STEP, PLANNER_MODES, PLANNER_SECTIONS
 from geo.paths import UNMAPPED
 from geo.vocab import DISTRICT_EN, DISTRICTS, Vocabulary, district_name
 from layers import analysis_layers as al
+from layers.popup import source_quote_html
 from geo.basemaps import needs_gcj02
-from layers.markdown import md_literal
+from views.markdown import md_literal
 
 MAP_HEIGHT = 520
 
@@ -58,12 +59,6 @@ class Maps:
         m = al.planner_map(self.vocab, groups, lang=self.lang, basemap=self.basemap, bounds=bounds, legends=legends)
         center, zoom = al.map_view(bounds, self.basemap, width_px, MAP_HEIGHT)
         st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], center=center, zoom=zoom)
-
-
-def quote_html(corpus, source: dict) -> str:
-    doc = corpus[source["document"]]
-    return (f"<blockquote class='plan-quote'>“{escape(source['quote'])}”<br><small>{escape(doc.meta['title_zh'])}"
-            f" › {escape(source.get('section_path', ''))}</small></blockquote>")
 
 
 def district_bounds(frame: gpd.GeoDataFrame, district: str) -> tuple[float, float, float, float]:
@@ -216,7 +211,7 @@ def layouts_section(frame, corpus, maps: Maps) -> None:
         for layout in compare.layouts_for(layouts, district, docs):
             members = compare.layout_members(frame, layout, corpus)
             st.markdown(f"#### {md_literal(vocab.label('periods', period, lang))} · {md_literal(layout.formula)}")
-            st.markdown(quote_html(corpus, layout.quote), unsafe_allow_html=True)
+            st.markdown(source_quote_html(corpus, layout.quote), unsafe_allow_html=True)
             if layout.note:
                 st.caption(md_literal(layout.note))
             shown = frame.loc[members["id"]].assign(part=members["part"].to_numpy())

@@ -7,7 +7,7 @@ from geo import indicators
 from geo.export import targets_for
 from geo.tracking import COMPLETION_TABLE
 from geo.i18n import t
-from layers.markdown import md_literal
+from views.markdown import md_literal
 from views import charts
 from views.explore import show_on_map
 
