@@ -66,7 +66,7 @@ def _in_disc(n: int, radius: float, rng: np.random.Generator) -> np.ndarray:
 
 
 class Rules:
-    """The validator's location rules (geo/validate.check_geometry), vectorised."""
+    """The validator's location rules (geo/validate.check_shape), vectorised."""
 
     def __init__(self, vocab):
         self.vocab = vocab

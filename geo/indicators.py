@@ -25,7 +25,6 @@ QUALIFIER = re.compile(r"^\s*(≥|>=|>|＞|≤|<=|<|＜)")
 BRACKETS = re.compile(r"[〔【\[].*[〕】\]]")
 # The plan's 进度评价 words that say met / not met; anything else ("口径调整", "市级未公布") is no figure.
 EVALUATION = {"达到预期": "met", "未达预期": "not_met"}
-STATUSES = ("met", "not_met", "no_figure")
 
 
 @lru_cache(maxsize=1)

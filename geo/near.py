@@ -18,7 +18,6 @@ from .crs import METRIC, WGS84
 from .vocab import DISTRICTS, Vocabulary
 
 RADII_M = (500, 1000)
-MIN_RADIUS_M, MAX_RADIUS_M = 100, 5000
 GROUPS = {"exact": "located", "street": "located", "area": "approximate", "schematic": "approximate",
           "district": "district"}
 

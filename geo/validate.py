@@ -227,14 +227,6 @@ def check_shape(props: dict, geom: BaseGeometry, geom_m: BaseGeometry, vocab: Vo
     return problems
 
 
-def check_geometry(props: dict, geometry: dict | None, vocab: Vocabulary) -> list[str]:
-    """All geometry checks of one feature (see :func:`validate_features` for many at once)."""
-    geom, error = parse_geometry(geometry)
-    if error:
-        return [error]
-    return check_shape(props, geom, to_metric([geom])[0], vocab)
-
-
 # --- properties ------------------------------------------------------------------------
 
 def check_types(props: dict) -> list[str]:

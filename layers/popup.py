@@ -54,10 +54,6 @@ def popup_html(row, vocab: Vocabulary, lang: str = "zh", max_quotes: int = 2) ->
     return "".join(parts)
 
 
-def tooltip_text(row, lang: str = "zh") -> str:
-    return escape(display_name(row["name_zh"], row["name_en"], lang))
-
-
 def tooltip_texts(frame, lang: str = "zh") -> list[str]:
-    """:func:`tooltip_text` of every row of *frame*, in order."""
+    """Every row's name in *lang*, escaped, in order (the map's tooltips)."""
     return [escape(display_name(zh, en, lang)) for zh, en in zip(frame["name_zh"].tolist(), frame["name_en"].tolist())]
