@@ -118,6 +118,16 @@ def _bounds(value):
     return (south, west), (north, east)
 
 
+def _keys_and_title(raw: dict, allowed: set[str], problem) -> dict[str, str] | None:
+    """Report keys a tour or stop may not have; its title, or None (reported) when missing."""
+    for key in sorted(set(raw) - allowed):
+        problem(f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
+    title = _title(raw.get("title"))
+    if title is None:
+        problem("title missing (a string or {zh: ..., en: ...})")
+    return title
+
+
 def parse_stop(raw: object, defaults: dict, file: str, where: str, problems: list[Problem]) -> Stop | None:
     """One stop from YAML, inheriting the tour's settings; problems are appended."""
     def problem(reason: str) -> None:
@@ -126,11 +136,7 @@ def parse_stop(raw: object, defaults: dict, file: str, where: str, problems: lis
     if not isinstance(raw, dict):
         problem("a stop must be a mapping with title and features")
         return None
-    for key in sorted(set(raw) - STOP_KEYS):
-        problem(f"unknown key {key!r} (allowed: {', '.join(sorted(STOP_KEYS))})")
-    title = _title(raw.get("title"))
-    if title is None:
-        problem("title missing (a string or {zh: ..., en: ...})")
+    title = _keys_and_title(raw, STOP_KEYS, problem)
     values = {}
     for key in ("features", "view", *INHERITED):
         value = _names(raw[key]) if key in raw else defaults.get(key, ())
@@ -170,11 +176,7 @@ def read_tour(path: Path) -> tuple[Tour | None, list[Problem]]:
     if not isinstance(raw, dict):
         problem("a tour file must be a mapping with title and stops")
         return None, problems
-    for key in sorted(set(raw) - TOUR_KEYS):
-        problem(f"unknown key {key!r} (allowed: {', '.join(sorted(TOUR_KEYS))})")
-    title = _title(raw.get("title"))
-    if title is None:
-        problem("title missing (a string or {zh: ..., en: ...})")
+    title = _keys_and_title(raw, TOUR_KEYS, problem)
     defaults = {}
     for key in INHERITED:
         value = _names(raw.get(key, []))
