@@ -7,6 +7,7 @@ from geo import indicators
 from geo.export import targets_for
 from geo.tracking import COMPLETION_TABLE
 from geo.i18n import t
+from geo.vocab import display_name
 from views.markdown import md_literal
 from views import charts
 from views.explore import show_on_map
@@ -15,7 +16,7 @@ from views.explore import show_on_map
 def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...]) -> None:
     """Each document's indicator table, place-bound targets linked to their features, the rest."""
     docs = st.multiselect(t(lang, "document"), list(corpus), key="w_target_docs",
-                          format_func=lambda d: corpus[d].meta["title_zh"] if lang == "zh" else corpus[d].meta["title_en"])
+                          format_func=lambda d: display_name(corpus[d].meta["title_zh"], corpus[d].meta.get("title_en"), lang))
     subset = targets_for(targets, frame.index, docs, themes)
     tables = subset[subset.kind == "indicator_table"]
     st.markdown(f"### {t(lang, 'chart.charts')}")
@@ -39,7 +40,7 @@ def targets_view(frame, targets, corpus, lang: str, themes: tuple[str, ...]) -> 
     if places:
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
         fid = c1.selectbox(t(lang, "place_targets"), places, key="w_target_place",
-                           format_func=lambda i: frame.loc[i, "name_zh"] if lang == "zh" else (frame.loc[i, "name_en"] or frame.loc[i, "name_zh"]))
+                           format_func=lambda i: display_name(frame.loc[i, "name_zh"], frame.loc[i, "name_en"], lang))
         c2.button(t(lang, "show_on_map"), key="target_to_map", on_click=show_on_map, args=(fid,))
     st.markdown(f"### {t(lang, 'other_targets')}")
     other = subset[subset.kind.isin(["section", "annual"])]
