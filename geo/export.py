@@ -9,6 +9,7 @@ import shapely
 from shapely.geometry import mapping
 
 from .crs import WGS84, geometry_to_gcj02
+from .schema import PROPERTIES
 
 CRS_CHOICES = ("wgs84", "gcj02")
 GCJ02_NOTE = ("Coordinates are GCJ-02 (the offset system of AMap/Gaode tiles), NOT WGS-84: "
@@ -16,8 +17,7 @@ GCJ02_NOTE = ("Coordinates are GCJ-02 (the offset system of AMap/Gaode tiles), N
 
 
 def feature_properties(row: pd.Series) -> dict:
-    props = {k: row[k] for k in ("id", "name_zh", "name_en", "layer", "category", "themes", "periods",
-                                 "district", "status", "sources", "targets")}
+    props = {k: row[k] for k in PROPERTIES}
     props["location"] = {"precision": row["precision"], "basis": row["basis"]}
     if isinstance(row.get("role"), str):
         props["role"] = row["role"]

@@ -7,14 +7,12 @@ import geopandas as gpd
 from shapely.geometry import shape
 
 from .crs import WGS84
+from .errors import DataError
 from .paths import GEOJSON
 from .plans import load_corpus
+from .schema import COLUMNS
 from .validate import read_layers
-from .errors import DataError
 from .vocab import load_vocabulary
-
-COLUMNS = ["id", "name_zh", "name_en", "layer", "category", "themes", "periods", "district", "status",
-           "sources", "targets", "precision", "basis", "role", "geometry"]
 
 
 def features_to_frame(features: list[dict]) -> gpd.GeoDataFrame:

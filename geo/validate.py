@@ -25,13 +25,12 @@ from .crs import METRIC, WGS84, geometry_to_wgs84
 from .extent import CHONGQING_BBOX
 from .paths import GEOJSON, TARGETS, UNMAPPED
 from .plans import Document, load_corpus
+from .schema import REQUIRED, TEXT_PROPERTIES
 from .tracking import COMPLETION_TABLE, completion_table_problems
 from .vocab import DISTRICTS, Vocabulary, load_vocabulary
 from .errors import CurationError, Problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-REQUIRED = ("id", "name_zh", "name_en", "layer", "category", "themes", "periods", "district", "sources", "targets", "location")
-TEXT_PROPERTIES = ("id", "name_zh", "name_en", "layer", "category", "district")
 LIST_PROPERTIES = ("themes", "periods", "sources", "targets")
 OPTIONAL_TEXT_PROPERTIES = ("status", "role")
 # Chongqing municipality's bounding box, a little padded: catches swapped lon/lat.
