@@ -159,7 +159,6 @@ TEXT = {
             "same_period": "请选择两个不同的规划期。",
             "summary": "延续 {carried_over}（其中更名 {renamed}）· 新增 {new} · 未再提及 {dropped}",
             "layouts_note": "成员按出处查找：带“空间布局”主题、且在公式所在范围内引用该文件的要素；“组成”由名称、原文或章节标题推断。",
-            "formula": "公式",
             "tracking_matched": "同一指标在两份文件中：早先的目标与表1报告的实际值",
             "tracking_table": "渝中区“十五五”规划 表1：“十四五”主要指标完成情况（附计算的达标判断）",
             "tracking_places": "与地点关联的目标（按片区汇总；地点至少一半位于片区内即计入）",
@@ -387,7 +386,6 @@ TEXT = {
                 "Members are found by their sources: features themed spatial layout that quote the document "
                 "within the formula's scope; the term is inferred from the name, the quote or the section title."
             ),
-            "formula": "Formula",
             "tracking_matched": "Indicators in two documents: the earlier target and the actual reported in 表1",
             "tracking_table": "Yuzhong 15th FYP, table 1: completion of the 14th FYP's main indicators (with a computed verdict)",
             "tracking_places": "Targets tied to places, per zone (a place counts for a zone when at least half of it lies inside)",
