@@ -19,9 +19,10 @@ import pandas as pd
 import shapely
 
 from . import reference
-from .extent import Bounds, feature_extent, filter_extent
+from .extent import Bounds, feature_extent, filter_extent, in_box
 from .filters import CONTEXT_LAYERS, Filters, apply, normalise, search
-from .near import district_at, metric_point, near, near_table
+from .crs import METRIC
+from .near import counts, district_at, metric_point, near, near_table
 from .state import Known
 from .vocab import DISTRICTS, Vocabulary
 
@@ -42,6 +43,13 @@ class TooMany(Exception):
 @dataclass(frozen=True)
 class ListPage:
     rows: gpd.GeoDataFrame   # in the frame's order
+    more: bool               # rows past the list's limit were left out
+
+
+@dataclass(frozen=True)
+class Near:
+    table: pd.DataFrame      # geo.near.near's table (in PostGIS, the nearest rows of each group)
+    counts: dict[str, int]   # features per group (geo.near.counts)
     more: bool               # rows past the list's limit were left out
 
 
@@ -103,14 +111,14 @@ class MemoryStore:
         features = self.counted(f)
         if scope == "view":
             features = features[features["precision"] != "district"]
-            if bounds:
-                features = features.cx[bounds[0]:bounds[2], bounds[1]:bounds[3]]
+            features = in_box(features, bounds)
         elif scope == "district":
             features = _wide(features) if district is None else _wide(features)[lambda w: w["district"] == district]
         return ListPage(features, False)
 
-    def near(self, f: Filters, lat: float, lon: float, radius_m: float, vocab: Vocabulary) -> pd.DataFrame:
-        return near(self.frame[self.frame.index.isin(self.counted(f).index)], lat, lon, radius_m, vocab)
+    def near(self, f: Filters, lat: float, lon: float, radius_m: float, vocab: Vocabulary) -> Near:
+        table = near(self.frame[self.frame.index.isin(self.counted(f).index)], lat, lon, radius_m, vocab)
+        return Near(table, counts(table), False)
 
     def search(self, f: Filters, query: str, limit: int) -> pd.DataFrame:
         return search(self.filtered(f), query, limit=limit)
@@ -152,6 +160,13 @@ class PostgisStore:
             exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (FEATURES,)).fetchone()[0]
         if not exists:
             raise DatabaseError("the database holds no plan features: run `python -m geo load-db` first")
+        # what was loaded: names the tiles of a load (their URLs are cached as immutable)
+        self.version = self._all("SELECT md5(string_agg(grp || ':' || n, ',' ORDER BY grp)) FROM plan_groups")[0][0]
+
+    def outlines(self, f: Filters) -> int:
+        """The district outlines shown (they are drawn, but not counted as features)."""
+        return int(self._all("SELECT coalesce(sum(n), 0) FROM plan_groups WHERE grp = ANY(%s) AND layer = 'districts'",
+                             (self._groups(f),))[0][0])
 
     def _all(self, sql: str, params=None) -> list[tuple]:
         with self.pool.connection() as conn:
@@ -299,28 +314,31 @@ class PostgisStore:
         rows = self._frame(where, params, limit=self.list_limit + 1)
         return ListPage(rows.iloc[:self.list_limit], len(rows) > self.list_limit)
 
-    def near(self, f: Filters, lat: float, lon: float, radius_m: float, vocab: Vocabulary) -> pd.DataFrame:
+    def near(self, f: Filters, lat: float, lon: float, radius_m: float, vocab: Vocabulary) -> Near:
         """:func:`geo.near.near` in SQL: a box around the point (GiST), then the exact distance
-        in the same metric projection."""
-        from .crs import METRIC
-
+        in the same metric projection; the nearest :attr:`list_limit` rows, every group counted,
+        the district-wide items only counted (the panel lists none of them)."""
         where, params = self._where(f)
         centre = metric_point(lat, lon)
-        epsg = int(METRIC.split(":")[1]) if isinstance(METRIC, str) else METRIC.to_epsg()
         box = shapely.box(centre.x - radius_m, centre.y - radius_m, centre.x + radius_m, centre.y + radius_m)
         west, south, east, north = gpd.GeoSeries([box], crs=METRIC).to_crs(4326).total_bounds
-        params |= {"x": centre.x, "y": centre.y, "r": radius_m, "epsg": epsg,
-                   "w": west - 0.01, "s": south - 0.01, "e": east + 0.01, "n": north + 0.01}
-        metric = "ST_Transform(geom, %(epsg)s)"
-        point = "ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), %(epsg)s)"
-        located = self._frame(
-            f"{where} AND precision <> 'district' AND geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) "
-            f"AND ST_DWithin({metric}, {point}, %(r)s)", params, extra=f", ST_Distance({metric}, {point}) AS distance")
+        params |= {"x": centre.x, "y": centre.y, "r": radius_m, "epsg": int(METRIC.split(":")[1]),
+                   "w": west - 0.001, "s": south - 0.001, "e": east + 0.001, "n": north + 0.001}
+        metric, point = "ST_Transform(geom, %(epsg)s)", "ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), %(epsg)s)"
+        inside = (f"{where} AND precision <> 'district' AND geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) "
+                  f"AND ST_DWithin({metric}, {point}, %(r)s)")
+        n = dict(self._all(f"SELECT CASE WHEN precision IN ('exact', 'street') THEN 'located' ELSE 'approximate' END, "
+                           f"count(*) FROM plan_features WHERE {inside} GROUP BY 1", params))
+        # the nearest first, whole metres (rounded as pandas does), ties by name as geo.near does
+        located = self._frame(inside, params, order=f"ST_Distance({metric}, {point}), name_zh",
+                              limit=2 * self.list_limit, extra=f", ST_Distance({metric}, {point}) AS distance")
         located = located.assign(distance_m=located.pop("distance").round().astype(int))
+        table = near_table(located, None, vocab)
+        table = pd.concat([table[table["group"] == g].head(self.list_limit) for g in ("located", "approximate")])
         district = district_at(lat, lon)
-        wide = self._frame(f"{where} AND precision = 'district' AND district = %(district)s",
-                           params | {"district": district}) if district else None
-        return near_table(located, wide, vocab)
+        wide = self.district_counts(f).get(district, 0) if district else 0
+        counts = {"located": int(n.get("located", 0)), "approximate": int(n.get("approximate", 0)), "district": wide}
+        return Near(table, counts, any(counts[g] > self.list_limit for g in ("located", "approximate")))
 
     def search(self, f: Filters, query: str, limit: int) -> pd.DataFrame:
         if not normalise(query):
@@ -380,9 +398,9 @@ def _gcj_shift(z: int, x: int, y: int) -> tuple[float, float]:
     from .crs import wgs84_to_gcj02
     from .tiles import tile_bounds
 
-    west, south, east, north = tile_bounds(z, x, y)
-    lon, lat = (west + east) / 2, (south + north) / 2
-    glon, glat = wgs84_to_gcj02(lon, lat)
+    west, south, east, north = tile_bounds(z, x, y)  # Web-Mercator metres
     to_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
-    (x0, x1), (y0, y1) = to_3857.transform([lon, glon], [lat, glat])
-    return x1 - x0, y1 - y0
+    lon, lat = to_3857.transform((west + east) / 2, (south + north) / 2, direction="INVERSE")
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    gx, gy = to_3857.transform(glon, glat)
+    return gx - (west + east) / 2, gy - (south + north) / 2
