@@ -9,7 +9,7 @@ import streamlit as st
 from geo.basemaps import needs_gcj02
 from geo.features import load_layers
 from geo.filters import Filters
-from geo.settings import DATABASE_URL
+from geo import settings
 from geo.store import MemoryStore, PostgisStore, TooMany
 from geo.plans import load_corpus
 from geo.state import Known
@@ -27,7 +27,7 @@ from server.vector_tiles import vector_tile_group
 def load_data():
     """The feature store (the frame in memory, or PostGIS with PLANMAP_DATABASE_URL) and
     the rest read from disk, once per server process."""
-    store = PostgisStore(DATABASE_URL) if DATABASE_URL else MemoryStore(load_layers())
+    store = PostgisStore(settings.DATABASE_URL) if settings.DATABASE_URL else MemoryStore(load_layers())
     return store, load_vocabulary(), load_corpus(), load_targets()
 
 
