@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo.basemaps import BASEMAPS, available
 from geo.filters import Filters
-from geo.near import district_at, near
+from geo.near import district_at
 from geo.paths import DATA
 from geo.state import to_params
 from geo.errors import DataError
@@ -20,7 +20,8 @@ from geo.vocab import DISTRICTS, district_name
 from geo.i18n import LANGS, t
 from views.markdown import md_literal
 from server.tile_proxy import mounted, tianditu_key
-from views.data import counted, filtered, layer_categories, load_data
+from geo.db import DatabaseError
+from views.data import layer_categories, load_data, whole_set
 from views.explore import detail_panel, downloads, search_results, select
 from views.map_view import close_near, map_panel
 from views.near import near_panel
@@ -90,13 +91,18 @@ def filter_bar(vocab, lang: str, basemaps: list[str]) -> None:
 
 def main() -> None:
     try:
-        frame, vocab, corpus, targets = load_data()
+        store, vocab, corpus, targets = load_data()
     except DataError as exc:
         st.error(t("zh", "data_error") + " / " + t("en", "data_error"))
         st.code("\n".join(str(p) for p in exc.problems[:50]))
         st.stop()
+    except DatabaseError as exc:
+        st.error(f"{t('zh', 'data_error')} / {t('en', 'data_error')}: {exc}")
+        st.stop()
     if st.query_params.get("view") == "present":  # full-screen mode reads tour/stop itself
-        present_view(frame, vocab, corpus)
+        frame = whole_set(st.query_params.get("lang", "zh"))
+        if frame is not None:
+            present_view(frame, vocab, corpus)
         st.button("← 地图 / Map", key="leave_present", on_click=leave_presentation)
         return
     basemaps = available(bool(mounted() and tianditu_key()))  # Tianditu needs a key and serve.py's tile route
@@ -121,29 +127,32 @@ def main() -> None:
     if st.session_state.notices:
         st.warning(t(lang, "notices") + " " + "; ".join(md_literal(n) for n in st.session_state.notices))
     filter_bar(vocab, lang, basemaps)
-    features = counted(state.filters)
+    shown = store.count(state.filters)
     with st.container(key="feature-count"):
-        st.markdown(t(lang, "shown", shown=len(features), total=len(counted(Filters()))))
-    if features.empty:
+        st.markdown(t(lang, "shown", shown=shown, total=store.count(Filters())))
+    if not shown:
         st.info(t(lang, "nothing_shown"))
 
-    if state.view == "targets":
-        targets_view(frame, targets, corpus, lang, state.filters.themes)
-        return
-    if state.view == "planner":
-        planner_view(frame, vocab, corpus, targets, lang, basemap=state.basemap)
+    if state.view in ("targets", "planner"):
+        frame = whole_set(lang)
+        if frame is None:
+            return
+        if state.view == "targets":
+            targets_view(frame, targets, corpus, lang, state.filters.themes)
+        else:
+            planner_view(frame, vocab, corpus, targets, lang, basemap=state.basemap)
         return
     left, right = st.container(key="maparea").columns([7, 3], gap="medium")
     with left:
-        map_panel(frame, vocab, lang)
-        downloads(features, targets, lang)
+        map_panel(vocab, lang)
+        downloads(whole_set(lang, state.filters), targets, lang)
     with right:
         if state.near:
-            table = near(frame[frame.index.isin(features.index)], *state.near, state.radius, vocab)
-            near_panel(table, vocab, lang, state.radius, district_at(*state.near), select, close_near)
+            found = store.near(state.filters, *state.near, state.radius, vocab)
+            near_panel(found, vocab, lang, state.radius, district_at(*state.near), select, close_near)
         if state.filters.query.strip():
-            search_results(filtered(state.filters), vocab, lang, state.filters.query)
-        detail_panel(frame, vocab, corpus, lang, st.session_state.selected)
+            search_results(store, state.filters, vocab, lang, state.filters.query)
+        detail_panel(store, vocab, corpus, lang, st.session_state.selected)
         if not state.near:
             st.caption(t(lang, "near_hint"))
     with st.expander(t(lang, "attribution")):

@@ -84,13 +84,14 @@ def results_of(proc: subprocess.Popen) -> list[dict]:
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
-def page_figures(browser, kind: str, data_dir: Path, runs: int, limit_s: float) -> tuple[list[float], float]:
+def page_figures(browser, kind: str, data_dir: Path, runs: int, limit_s: float,
+                 expected: int | None = None) -> tuple[list[float], float]:
     """(seconds to drawn of each visit that finished within *limit_s*, peak MB of the server).
 
     One unmeasured visit first loads the data into the server: the app's draws its map
     as well, the naive baseline's only loads (``?load_only=1``), since drawing takes it minutes.
     """
-    expected = feature_count(data_dir, drawn_only=kind != "naive")
+    expected = expected or feature_count(data_dir, drawn_only=kind != "naive")
     with streamlit_server(SERVERS[kind], data_dir) as (proc, url):
         if kind == "naive":
             warm_up(browser, url + "/?load_only=1", "#data-loaded")
@@ -126,9 +127,11 @@ def floor_page_seconds(browser, runs: int, limit_s: float) -> tuple[float, float
         return out[0], out[1]
 
 
-def measure(browser, kind: str, data_dir: Path, runs: int, limit_s: float) -> dict:
-    """The four figures of the app (kind "app") or the naive baseline ("naive") on *data_dir*."""
-    ready, peak = page_figures(browser, kind, data_dir, runs, limit_s)
+def measure(browser, kind: str, data_dir: Path, runs: int, limit_s: float, counts: tuple[int, int] | None = None) -> dict:
+    """The four figures of the app (kind "app") or the naive baseline ("naive") on *data_dir*
+    (*counts*: its features and those drawn, when known without reading the files)."""
+    features, drawn = counts or (None, None)
+    ready, peak = page_figures(browser, kind, data_dir, runs, limit_s, drawn)
     costs = start_render_cost(kind, data_dir, runs, limit_s if kind == "naive" else None)
     costs = [c for c in results_of(costs) if "filter_ms" in c]
     result = {
@@ -138,7 +141,7 @@ def measure(browser, kind: str, data_dir: Path, runs: int, limit_s: float) -> di
         "bytes_gzip": costs[0].get("bytes_gzip") if costs else None,
         "tiles_ms": round(statistics.median(c.get("tiles_ms", 0) for c in costs), 1) if costs else None,
         "peak_mb": round(peak, 1),
-        "features": feature_count(data_dir),
+        "features": features or feature_count(data_dir),
         "runs": {"ready": len(ready), "filter": len(costs)},
     }
     # a page visit cut off by the limit also cuts off the server's memory growth
@@ -232,11 +235,11 @@ Load average (1 min) at the start and end of the run: {m['load_start']:.1f}, {re
 """
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace the Render benchmark section of *path* (up to the next "## " heading), keeping the rest."""
+def write_section(path: Path, section: str, heading: str = SECTION) -> None:
+    """Replace the *heading* section of *path* (up to the next "## " heading), keeping the rest."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
     lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
+    start = next((i for i, line in enumerate(lines) if line.strip() == heading), None)
     if start is None:
         text = text.rstrip("\n") + "\n\n" + section
     else:

@@ -41,6 +41,11 @@ def feature_extent(frame: gpd.GeoDataFrame, fid: str) -> Bounds:
     return tuple(float(v) for v in geom.bounds)
 
 
+def in_box(features: gpd.GeoDataFrame, box: Bounds | None) -> gpd.GeoDataFrame:
+    """The features whose shape touches *box* (WGS-84); all without a box."""
+    return features if box is None else features.cx[box[0]:box[2], box[1]:box[3]]
+
+
 def circle_extent(lat: float, lon: float, radius_m: float) -> Bounds:
     dlat = radius_m / METRES_PER_DEGREE
     dlon = dlat / math.cos(math.radians(lat))

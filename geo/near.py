@@ -22,7 +22,7 @@ GROUPS = {"exact": "located", "street": "located", "area": "approximate", "schem
           "district": "district"}
 
 
-def _metric_point(lat: float, lon: float) -> Point:
+def metric_point(lat: float, lon: float) -> Point:
     return gpd.GeoSeries([Point(lon, lat)], crs=WGS84).to_crs(METRIC).iloc[0]
 
 
@@ -38,16 +38,21 @@ def near(frame: gpd.GeoDataFrame, lat: float, lon: float, radius_m: float, vocab
     first within each group.  Located and approximate features count when their drawn place
     lies within *radius_m*; district-only features when the point lies in their district."""
     plan = frame[frame["layer"] != "districts"]
-    centre = _metric_point(lat, lon)
+    centre = metric_point(lat, lon)
     located = plan[plan["precision"] != "district"]
     metric = located.geometry.to_crs(METRIC)
     distance = pd.Series(shapely.distance(metric.values, centre), index=located.index)
     inside = distance[distance <= radius_m]
     rows = plan.loc[inside.index].assign(distance_m=inside.round().astype(int))
     district = district_at(lat, lon)
-    if district:
-        wide = plan[(plan["precision"] == "district") & (plan["district"] == district)]
-        rows = pd.concat([rows, wide.assign(distance_m=pd.NA)])
+    wide = plan[(plan["precision"] == "district") & (plan["district"] == district)] if district else None
+    return near_table(rows, wide, vocab)
+
+
+def near_table(located: pd.DataFrame, wide: pd.DataFrame | None, vocab: Vocabulary) -> pd.DataFrame:
+    """The :func:`near` table of the *located* features (with their ``distance_m``) and the
+    district-wide ones of the point's district (*wide*; None outside the plan districts)."""
+    rows = located if wide is None else pd.concat([located, wide.assign(distance_m=pd.NA)])
     metres = {p: v.get("metres", 0) for p, v in vocab.precision.items()}
     out = rows.assign(group=rows["precision"].map(GROUPS), uncertainty_m=rows["precision"].map(metres))
     order = {"located": 0, "approximate": 1, "district": 2}

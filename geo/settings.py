@@ -3,6 +3,8 @@
 - ``PLANMAP_DATA_DIR``: another data folder of the bundled layout (benchmarks, hostile fixtures);
 - ``PLANMAP_VECTOR_BUDGET``: features Leaflet draws as objects at most before the largest
   layers become image tiles (layers/payload.py);
+- ``PLANMAP_DATABASE_URL``: a PostGIS database loaded by ``python -m geo load-db``; the app then
+  asks it for what each view shows instead of loading the features (geo/store.py);
 - ``TIANDITU_KEY``: a Tianditu key (or ``.streamlit/secrets.toml``, read by server/tile_proxy.py).
 """
 from __future__ import annotations
@@ -16,6 +18,7 @@ DATA_DIR = Path(os.environ.get("PLANMAP_DATA_DIR") or ROOT / "data").resolve()
 # ×100 2.70 s with this budget vs 3.16 s with 10,000 (9,500 vector features); ×10
 # (8,156 features) 2.78 s with its projects as tiles vs 2.92 s all vector.
 VECTOR_BUDGET = int(os.environ.get("PLANMAP_VECTOR_BUDGET", 5_000))
+DATABASE_URL = os.environ.get("PLANMAP_DATABASE_URL") or None
 
 
 def tianditu_key_from_env() -> str | None:

@@ -280,18 +280,26 @@ def district_badges(features, lang: str, to_gcj: bool = False, with_list: bool =
     """The badges of the features of *features* known only to their district, at each
     district's label point; *with_list*: each badge lists their names (for handouts)."""
     wide = features[(features["precision"] == "district") & (features["layer"] != "districts")]
+    parts = dict(list(wide.groupby("district")))
+    lists = {d: sorted(display_name(zh, en, lang) for zh, en in zip(p["name_zh"], p["name_en"]))
+             for d, p in parts.items()} if with_list else None
+    return count_badges({d: len(p) for d, p in parts.items()}, lang, to_gcj, lists)
+
+
+def count_badges(counts: dict[str, int], lang: str, to_gcj: bool = False,
+                 lists: dict[str, list[str]] | None = None) -> DistrictBadges:
+    """A badge per district of *counts* (district-wide items), listing *lists*' names if given."""
     labels = reference.districts().set_index("name")
     badges = []
-    for district, part in wide.groupby("district"):
+    for district, n in sorted(counts.items()):
         lon, lat = float(labels.loc[district, "label_lon"]), float(labels.loc[district, "label_lat"])
         if to_gcj:
             lon, lat = wgs84_to_gcj02(lon, lat)
         badge = {"district": district, "lat": lat, "lon": lon,
-                 "text": t(lang, "badge", district=district_name(district, lang), n=len(part))}
-        if with_list:
-            names = sorted(display_name(zh, en, lang) for zh, en in zip(part["name_zh"], part["name_en"]))
+                 "text": t(lang, "badge", district=district_name(district, lang), n=n)}
+        if lists is not None:
             badge["popup"] = "<ul style='margin:0;padding-left:16px'>" + "".join(
-                f"<li>{escape(n)}</li>" for n in names) + "</ul>"
+                f"<li>{escape(name)}</li>" for name in lists[district]) + "</ul>"
         badges.append(badge)
     return DistrictBadges(badges)
 

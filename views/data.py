@@ -1,66 +1,71 @@
-"""The app's data, loaded once per server process, and what each filter makes of it
-(cached by the frozen Filters): the rows shown, the count, the extent, the map's payloads."""
+"""The app's data, loaded once per server process, and what each filter makes of it: the
+store (geo/store.py) answers counts, extents, lists and the rest; in memory, the map's
+payloads are made here (cached by the frozen Filters), from the database its vector tiles."""
 from __future__ import annotations
 
 import folium
 import streamlit as st
 
 from geo.basemaps import needs_gcj02
-from geo.extent import filter_extent
 from geo.features import load_layers
-from geo.filters import Filters, apply
+from geo.filters import Filters
+from geo import settings
+from geo.store import MemoryStore, PostgisStore, TooMany
 from geo.plans import load_corpus
 from geo.state import Known
 from geo.targets import load_targets
 from geo.vocab import load_vocabulary
+from geo.i18n import t
 from layers.map import LAYER_ORDER, MAX_ZOOM, RASTER_PANE
 from layers.payload import display_texts, layer_payloads
 from layers.remote import plan_groups
 from server import data_route
+from server.vector_tiles import vector_tile_group
 
 
 @st.cache_resource(show_spinner=False)
 def load_data():
-    """Everything read from disk, once per server process."""
-    frame = load_layers()
-    return frame, load_vocabulary(), load_corpus(), load_targets()
+    """The feature store (the frame in memory, or PostGIS with PLANMAP_DATABASE_URL) and
+    the rest read from disk, once per server process."""
+    store = PostgisStore(settings.DATABASE_URL) if settings.DATABASE_URL else MemoryStore(load_layers())
+    return store, load_vocabulary(), load_corpus(), load_targets()
+
+
+def store():
+    return load_data()[0]
 
 
 @st.cache_resource(show_spinner=False)
 def layer_categories() -> list[tuple[str, str]]:
-    frame = load_data()[0]
-    return sorted(set(zip(frame["layer"], frame["category"])))
+    return store().layer_categories()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
 def filtered(filters: Filters):
-    """The rows passing *filters* (shared by the map, the count and the downloads; do not modify)."""
-    return apply(load_data()[0], filters)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def counted(filters: Filters):
-    """The rows passing *filters* that count as features shown (the district outlines do not)."""
-    shown = filtered(filters)
-    return shown[shown.layer != "districts"]
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def extent(filters: Filters):
-    return filter_extent(filtered(filters), filters.districts)
+    """The rows passing *filters* (in memory only: the map's payloads; do not modify)."""
+    return store().filtered(filters)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def known_for(basemaps: tuple[str, ...]) -> Known:
     """What a link may name (a pass over every feature: once, not per session)."""
-    return Known.from_frame(load_data()[0], basemaps)
+    return store().known(basemaps)
+
+
+def whole_set(lang: str, filters: Filters | None = None):
+    """Every feature (*filters* None) or the shown ones, for a view that needs them all; None,
+    with a note to narrow the filter, past what such a view takes from the database."""
+    try:
+        return store().bounded(filters)
+    except TooMany as exc:
+        st.warning(t(lang, "too_many", n=exc.count, limit=exc.limit))
+        return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def texts(lang: str, to_gcj: bool):
     """Every feature's JSON as drawn (layers/payload.py), once per language and CRS."""
-    frame, vocab, _, _ = load_data()
-    return display_texts(frame, vocab, lang, to_gcj)
+    data, vocab, _, _ = load_data()
+    return display_texts(data.frame, vocab, lang, to_gcj)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -70,7 +75,10 @@ def payloads(filters: Filters, basemap: str, lang: str) -> list:
 
 
 def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.FeatureGroup]:
-    """The feature layers: fetched from the data route when serve.py mounts it, else embedded."""
+    """The feature layers: fetched from the data route when serve.py mounts it, else embedded;
+    from the database, every layer as vector tiles cut by PostGIS."""
+    if not store().in_memory:
+        return [vector_tile_group(store(), filters, "gcj02" if needs_gcj02(basemap) else "wgs84", lang)]
     if not data_route.mounted():
         return plan_groups(payloads(filters, basemap, lang), lambda p: {"data": p.data})
     source = texts(lang, needs_gcj02(basemap)).raster_source
@@ -84,7 +92,7 @@ def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.Feature
 
 def tiled(filters: Filters, basemap: str, lang: str):
     """The payload of the layers drawn as image tiles, if any (only with serve.py's route mounted)."""
-    found = [p for p in payloads(filters, basemap, lang) if p.raster] if data_route.mounted() else []
+    found = [p for p in payloads(filters, basemap, lang) if p.raster] if data_route.mounted() and store().in_memory else []
     return found[0] if found else None
 
 

@@ -6,7 +6,6 @@ from html import escape
 import streamlit as st
 
 from geo.export import dumps, export_filename, targets_csv, targets_for, to_feature_collection
-from geo.filters import search
 from geo.gazetteer import find_places
 from geo.vocab import display_name
 from views.detail import context_html
@@ -38,12 +37,13 @@ def look_near(lat: float, lon: float) -> None:
     st.session_state.fit_seq = st.session_state.get("fit_seq", 0) + 1
 
 
-def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
+def detail_panel(store, vocab, corpus, lang: str, fid: str | None) -> None:
     """Name, facts, every quote with its section and the passage in context, targets."""
-    if not fid or fid not in frame.index:
+    rows = store.rows([fid]) if fid else None
+    if rows is None or rows.empty:
         st.info(t(lang, "select_hint"))
         return
-    row = frame.loc[fid]
+    row = rows.iloc[0]
     name = display_name(row.name_zh, row.name_en, lang)
     other = row.name_en if lang == "zh" else row.name_zh
     st.subheader(md_literal(name))
@@ -74,7 +74,7 @@ def detail_panel(frame, vocab, corpus, lang: str, fid: str | None) -> None:
     st.button(t(lang, "clear"), key="clear_sel", on_click=select, args=(None,))
 
 
-def search_results(shown, vocab, lang: str, query: str) -> None:
+def search_results(store, filters, vocab, lang: str, query: str) -> None:
     """Places (stations, neighbourhoods, districts) to look near, then matching features;
     choosing a feature selects it and zooms to it."""
     places = find_places(query, limit=5)
@@ -84,7 +84,7 @@ def search_results(shown, vocab, lang: str, query: str) -> None:
         for i, place in places.iterrows():
             label = f"📍 {md_literal(display_name(place.name_zh, place.name_en, lang))} · {kinds[place.kind]} · {t(lang, 'near_here')}"
             st.button(label, key=f"place_{i}", on_click=look_near, args=(place.lat, place.lon), use_container_width=True)
-    hits = search(shown, query, limit=30)
+    hits = store.search(filters, query, limit=30)
     st.markdown(f"**{t(lang, 'results', n=len(hits))}**")
     if hits.empty:
         st.caption(t(lang, "no_results"))
@@ -96,8 +96,11 @@ def search_results(shown, vocab, lang: str, query: str) -> None:
 
 
 def downloads(shown, targets, lang: str) -> None:
-    """Exactly what is shown: GeoJSON (WGS-84 or GCJ-02) and its targets as CSV, built on click."""
+    """Exactly what is shown: GeoJSON (WGS-84 or GCJ-02) and its targets as CSV, built on click
+    (*shown*: the rows, or None past what a download takes from a database)."""
     st.markdown(f"**{t(lang, 'download')}**")
+    if shown is None:
+        return
     c1, c2, c3 = st.columns(3)
     c1.download_button(t(lang, "download_geojson"), lambda: dumps(to_feature_collection(shown)),
                        file_name=export_filename("wgs84"), mime="application/geo+json", key="dl_wgs", on_click="ignore")

@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.extent import Bounds, in_box
 from geo.vocab import Vocabulary, display_name, district_name
 from geo.i18n import t
 
@@ -28,12 +29,17 @@ def list_table(features: gpd.GeoDataFrame, vocab: Vocabulary, lang: str) -> pd.D
     }, index=features.index.rename("id"))
 
 
+def view_box(bounds: dict | None) -> Bounds | None:
+    """st_folium's map bounds (WGS-84) as (west, south, east, north)."""
+    if not bounds:
+        return None
+    sw, ne = bounds["_southWest"], bounds["_northEast"]
+    return sw["lng"], sw["lat"], ne["lng"], ne["lat"]
+
+
 def in_view(features: gpd.GeoDataFrame, bounds: dict | None) -> gpd.GeoDataFrame:
     """The features whose shape touches the map's bounds (st_folium's, WGS-84); all without bounds."""
-    if not bounds:
-        return features
-    sw, ne = bounds["_southWest"], bounds["_northEast"]
-    return features.cx[sw["lng"]:ne["lng"], sw["lat"]:ne["lat"]]
+    return in_box(features, view_box(bounds))
 
 
 def styled(table: pd.DataFrame, lang: str, selected: str | None):

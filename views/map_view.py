@@ -11,16 +11,17 @@ from streamlit_folium import st_folium
 
 from geo.basemaps import needs_gcj02
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
-from geo.extent import circle_extent, feature_extent
+from geo.extent import circle_extent
 from geo.state import ViewState
 from geo.i18n import t
 from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, selection_group
 from layers.raster import RasterSource, pick
-from layers.view import BADGE_PREFIX, FitView, district_badges
+from layers.view import BADGE_PREFIX, FitView
 from server import data_route
-from views.data import click_targets, counted, extent, load_data, map_groups, tiled
+from layers.view import count_badges
+from views.data import click_targets, load_data, map_groups, store, tiled
 from views.explore import select
-from views.listing import feature_list, in_view, list_csv, list_table
+from views.listing import feature_list, list_csv, list_table, view_box
 from views.session import current_state, sync_url
 
 
@@ -36,7 +37,7 @@ def base_map(basemap: str, lang: str) -> folium.Map:
                           publish=data_route.publish if served else None)
 
 
-def read_click(out: dict, frame, targets: Callable[[], RasterSource] | None) -> tuple[str | None, dict | None]:
+def read_click(out: dict, data, targets: Callable[[], RasterSource] | None) -> tuple[str | None, dict | None]:
     """(what a new click on the map chose, the empty spot it landed on): a feature or badge id
     that st_folium names or, on a map with tiles (*targets* makes a source of every feature
     on it), the one drawn on top where the click landed; a click that hit nothing is a spot."""
@@ -56,7 +57,7 @@ def read_click(out: dict, frame, targets: Callable[[], RasterSource] | None) -> 
         picked = pick(targets(), point["lng"], point["lat"], zoom)
         if picked:
             return picked, None
-    if new_object and drawing in frame.index:
+    if new_object and data.has(drawing):
         return drawing, None
     return None, (point if new_point and not new_object else None)
 
@@ -113,29 +114,29 @@ def view_request(state: ViewState) -> tuple[tuple[float, float] | None, int | No
     return s.view_request
 
 
-def fit_view(frame, state: ViewState) -> FitView:
+def fit_view(state: ViewState) -> FitView:
     """Where the map goes: the selection, the near-here circle or the filter's extent, once
     per request (a filter change is one); the link's own view on opening."""
     s = st.session_state
     if state.filters != s.fit_filters:
         s.fit_filters, s.fit_on = state.filters, "filter"
     fit_on = s.fit_on if (s.fit_on != "selection" or state.selected) and (s.fit_on != "near" or state.near) else "filter"
-    target = {"selection": lambda: feature_extent(frame, state.selected),
+    target = {"selection": lambda: store().feature_extent(state.selected),
               "near": lambda: circle_extent(*state.near, state.radius),
-              "filter": lambda: extent(state.filters)}[fit_on]()
+              "filter": lambda: store().extent(state.filters)}[fit_on]()
     token = repr((fit_on, state.filters, state.selected if fit_on == "selection" else None,
                   state.near if fit_on == "near" else None, s.fit_seq))
     if s.pop("keep_view", False):
         s.skip_token = token  # the link's own view wins on opening, the current one on a rebuilt map
-    return FitView(token, display_bounds(target, state.basemap), display_bounds(extent(state.filters), state.basemap),
+    return FitView(token, display_bounds(target, state.basemap), display_bounds(store().extent(state.filters), state.basemap),
                    apply=token != s.get("skip_token"))
 
 
-def view_group(frame, state: ViewState) -> folium.FeatureGroup:
+def view_group(state: ViewState) -> folium.FeatureGroup:
     """Fit, district badges and the near-here circle: small, and drawn with the features."""
     group = folium.FeatureGroup(name="view", control=False)
-    group.add_child(fit_view(frame, state))
-    group.add_child(district_badges(counted(state.filters), state.lang, needs_gcj02(state.basemap)))
+    group.add_child(fit_view(state))
+    group.add_child(count_badges(store().district_counts(state.filters), state.lang, needs_gcj02(state.basemap)))
     if state.near:
         lat, lon = to_display(*state.near, state.basemap)
         folium.Circle([lat, lon], radius=state.radius, color="#222", weight=2, dash_array="6 6", fill=True,
@@ -150,13 +151,14 @@ def on_list_scope() -> None:
 
 
 @st.fragment
-def map_panel(frame, vocab, lang: str) -> None:
+def map_panel(vocab, lang: str) -> None:
     """The map and its list; pans, zooms and clicks rerun only this fragment (a new selection
     or near-here point reruns the page)."""
     state = current_state()
     groups = map_groups(state.filters, state.basemap, lang)
     tiles = tiled(state.filters, state.basemap, lang)
-    sel = selection_group(frame, state.selected, needs_gcj02(state.basemap))
+    sel = selection_group(store().rows([state.selected] if state.selected else []), state.selected,
+                          needs_gcj02(state.basemap))
     centre, zoom = view_request(state)
     if tiles:
         st.caption(t(lang, "tiled", layers=tiles.label))
@@ -164,14 +166,14 @@ def map_panel(frame, vocab, lang: str) -> None:
         out = st_folium(
             base_map(state.basemap, lang),
             key="map", height=MAP_HEIGHT, use_container_width=True,
-            feature_group_to_add=groups + [view_group(frame, state)] + ([sel] if sel else []),
+            feature_group_to_add=groups + [view_group(state)] + ([sel] if sel else []),
             layer_control=folium.LayerControl(collapsed=True),
             center=centre, zoom=zoom,
             returned_objects=["last_active_drawing", "last_object_clicked_count", "last_clicked", "center", "zoom",
                               "bounds"],
         ) or {}
     remember_view(out, state.basemap)
-    clicked, spot = read_click(out, frame, partial(click_targets, state.filters, state.basemap, lang) if tiles else None)
+    clicked, spot = read_click(out, store(), partial(click_targets, state.filters, state.basemap, lang) if tiles else None)
     if clicked and clicked.startswith(BADGE_PREFIX):
         st.session_state.w_list_scope, st.session_state.list_district = "district", clicked[len(BADGE_PREFIX):]
     elif clicked and clicked != state.selected:
@@ -180,26 +182,22 @@ def map_panel(frame, vocab, lang: str) -> None:
     elif spot:
         st.session_state.near = from_display(spot["lat"], spot["lng"], state.basemap)
         st.rerun(scope="app")
-    listing(frame, vocab, lang, state, out.get("bounds"))
+    listing(vocab, lang, state, out.get("bounds"))
 
 
-def listing(frame, vocab, lang: str, state: ViewState, bounds: dict | None) -> None:
-    """What the map shows as a table (all, in view, or a district's district-wide items)."""
-    features = counted(state.filters)
+def listing(vocab, lang: str, state: ViewState, bounds: dict | None) -> None:
+    """What the map shows as a table (all, in view, or a district's district-wide items);
+    from a database, its first rows, with a note when there are more."""
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     scope = c1.radio(t(lang, "list_scope"), ["all", "view", "district"], key="w_list_scope", horizontal=True,
                      format_func=lambda s: t(lang, "list_scopes")[s], on_change=on_list_scope)
-    if scope == "view":
-        features = in_view(features[features["precision"] != "district"], bounds)
-    elif scope == "district":
-        features = features[features["precision"] == "district"]
-        district = st.session_state.get("list_district")
-        if district:
-            features = features[features["district"] == district]
-    table = list_table(features, vocab, lang)
+    page = store().listing(state.filters, scope, st.session_state.get("list_district") or None, view_box(bounds))
+    table = list_table(page.rows, vocab, lang)
     c2.download_button(t(lang, "download_list"), lambda: list_csv(table, lang), file_name="chongqing-plan-list.csv",
                        mime="text/csv", key="dl_list", on_click="ignore")
     st.caption(t(lang, "list_hint"))
+    if page.more:
+        st.caption(t(lang, "list_more", n=len(table)))
     chosen = feature_list(table, lang, state.selected, key="feature_list")
     if chosen:
         select(chosen)

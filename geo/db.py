@@ -1,0 +1,201 @@
+"""PostGIS as the feature store: the load (``python -m geo load-db``) and the queries the app
+asks instead of holding the features (see :mod:`geo.store`).
+
+Tables (all rebuilt by a load, so a load is idempotent):
+
+- ``plan_features``: one row per feature, the frame's columns (lists as ``text[]``, sources
+  and targets as ``jsonb``), the geometry in WGS-84 (``geom``) and Web Mercator
+  (``geom_3857``, what the tiles cut), the normalised search fields of
+  :func:`geo.filters.search_index`, its file order ``ord`` (the frame's order: lists and
+  search ties follow it), ``grp`` (its filter group) and ``rank`` (a hash of its id: the
+  order in which a crowded tile keeps features).
+- ``plan_groups``: one row per distinct (layer, category, district, status, precision,
+  themes, periods): everything a filter without a query looks at, with the group's
+  feature count and bounding box.  A filter is answered on these few hundred rows, so
+  the count, the badges and the extent cost the same at any scale.
+
+The load streams each layer file (pyogrio's Arrow reader) into the table in batches,
+so a ×1000 projects file (430 MB) never sits in memory whole.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import Transformer
+
+from .crs import WGS84
+from .filters import normalise, pinyin_forms
+
+FEATURES, GROUPS = "plan_features", "plan_groups"
+GROUP_KEY = ("layer", "category", "district", "status", "precision", "themes", "periods")
+BATCH = 20_000
+
+
+class DatabaseError(RuntimeError):
+    """The database is down, misconfigured or not loaded: a message for people, not a trace."""
+
+
+def engine(url: str):
+    from sqlalchemy import create_engine
+
+    return create_engine(url, pool_size=4, max_overflow=4, pool_pre_ping=True)
+
+
+def connect(url: str):
+    """A psycopg connection, or DatabaseError with what went wrong."""
+    import psycopg
+
+    try:
+        return psycopg.connect(_libpq(url), autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        raise DatabaseError(f"cannot reach the database ({_safe(url)}): {str(exc).strip().splitlines()[0]}") from None
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://").replace("postgresql+psycopg2://", "postgresql://")
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is reported as such
+        return "a malformed URL"
+
+
+# --- the load -----------------------------------------------------------------------------
+
+DDL = f"""
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+DROP TABLE IF EXISTS {FEATURES}, {GROUPS};
+CREATE TABLE {FEATURES} (
+  id text PRIMARY KEY, ord integer NOT NULL, grp integer NOT NULL, rank integer NOT NULL,
+  name_zh text, name_en text, layer text NOT NULL, category text, themes text[], periods text[],
+  district text, status text, precision text, basis text, role text, sources jsonb, targets jsonb,
+  s_name text, s_name_en text, s_pinyin text, s_initials text, s_quotes text,
+  geom geometry(Geometry, 4326) NOT NULL, geom_3857 geometry(Geometry, 3857) NOT NULL);
+CREATE TABLE {GROUPS} (
+  grp integer PRIMARY KEY, layer text, category text, district text, status text, precision text,
+  themes text[], periods text[], n integer, west float8, south float8, east float8, north float8);
+"""
+INDEXES = f"""
+CREATE INDEX ON {FEATURES} USING gist (geom);
+CREATE INDEX ON {FEATURES} USING gist (geom_3857);
+CREATE INDEX ON {FEATURES} (grp, ord);
+CREATE INDEX ON {FEATURES} (rank);
+CREATE INDEX ON {FEATURES} (ord);
+CREATE INDEX ON {FEATURES} USING gin ((s_name || ' ' || s_name_en || ' ' || s_pinyin || ' ' || s_quotes) gin_trgm_ops);
+INSERT INTO {GROUPS} (grp, n, west, south, east, north)
+  SELECT grp, count(*), min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom))
+  FROM {FEATURES} GROUP BY grp;
+UPDATE {GROUPS} g SET layer = f.layer, category = f.category, district = f.district, status = f.status,
+  precision = f.precision, themes = f.themes, periods = f.periods
+  FROM (SELECT DISTINCT ON (grp) * FROM {FEATURES} ORDER BY grp) f WHERE f.grp = g.grp;
+ANALYZE {FEATURES}; ANALYZE {GROUPS};
+"""
+
+
+@lru_cache(maxsize=None)
+def _pinyin(name: str) -> tuple[str, str]:
+    return pinyin_forms(name)  # copies share their names: once per name
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _batches(path: Path, start: int) -> Iterator[pd.DataFrame]:
+    """The layer file's rows in batches, as the columns of :data:`FEATURES` (WKB geometries)."""
+    to_3857 = Transformer.from_crs(WGS84, "EPSG:3857", always_xy=True)
+    with pyogrio.open_arrow(path, batch_size=BATCH, use_pyarrow=True) as (_, reader):
+        for batch in reader:
+            rows = batch.to_pandas()
+            location = rows["location"].map(_json)
+            sources = rows["sources"].map(lambda s: _json(s) or [])
+            forms = rows["name_zh"].map(lambda n: _pinyin(n or ""))
+            geoms = shapely.from_wkb(rows["wkb_geometry"].to_numpy())
+            out = pd.DataFrame({
+                "id": rows["id"], "ord": range(start, start + len(rows)),
+                "name_zh": rows["name_zh"], "name_en": rows["name_en"], "layer": rows["layer"],
+                "category": rows["category"], "themes": rows["themes"].map(lambda v: list(v) if v is not None else []),
+                "periods": rows["periods"].map(lambda v: list(v) if v is not None else []),
+                "district": rows["district"], "status": rows["status"],
+                "precision": location.map(lambda loc: loc["precision"]), "basis": location.map(lambda loc: loc["basis"]),
+                "role": rows["role"] if "role" in rows else None,
+                "sources": sources.map(json.dumps), "targets": rows["targets"].map(lambda v: json.dumps(_json(v) or [])),
+                "s_name": rows["name_zh"].map(lambda n: normalise(n or "")),
+                "s_name_en": rows["name_en"].map(lambda n: normalise(n or "")),
+                "s_pinyin": forms.map(lambda f: f[0]), "s_initials": forms.map(lambda f: f[1]),
+                "s_quotes": sources.map(lambda s: normalise(" ".join(x.get("quote", "") for x in s))),
+                "geom": shapely.to_wkb(geoms, hex=True, include_srid=False),
+                "geom_3857": shapely.to_wkb(shapely.transform(geoms, lambda xy: _project(to_3857, xy)), hex=True),
+            })
+            start += len(rows)
+            yield out
+
+
+def _project(transformer: Transformer, xy):
+    import numpy as np
+
+    x, y = transformer.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
+def _group_ids(frame: pd.DataFrame, groups: dict) -> list[int]:
+    keys = zip(*(frame[k].map(lambda v: tuple(v) if isinstance(v, list) else v) for k in GROUP_KEY))
+    return [groups.setdefault(key, len(groups)) for key in keys]
+
+
+def _copy_rows(conn, frame: pd.DataFrame) -> None:
+    columns = list(frame.columns)
+    geo = {"geom": 4326, "geom_3857": 3857}
+    cols = ", ".join(columns)
+    with conn.cursor().copy(f"COPY {FEATURES} ({cols}) FROM STDIN") as copy:
+        for row in frame.itertuples(index=False):
+            copy.write_row([_pg_value(c, v, geo) for c, v in zip(columns, row)])
+
+
+def _pg_value(column: str, value, geo: dict):
+    if column in geo:
+        return f"SRID={geo[column]};{value}"
+    if isinstance(value, float) and value != value:  # NaN: a missing status
+        return None
+    return value
+
+
+def load_db(url: str, geojson_dir: Path, progress=print) -> dict[str, int]:
+    """Load every layer file of *geojson_dir* into *url* (tables replaced); the count per layer.
+
+    The files are read as they are (``python -m geo validate`` checks them; the ×1000
+    benchmark files are over its size limit)."""
+    from .validate import layer_files
+
+    conn = connect(url)
+    groups: dict[tuple, int] = {}
+    counts: dict[str, int] = {}
+    try:
+        with conn.transaction():
+            conn.execute(DDL)
+            ord_ = 0
+            for path in layer_files(geojson_dir):
+                for frame in _batches(path, ord_):
+                    frame.insert(2, "grp", _group_ids(frame, groups))
+                    frame.insert(3, "rank", frame["id"].map(lambda i: zlib.crc32(i.encode()) & 0x7FFFFFFF))
+                    _copy_rows(conn, frame)
+                    ord_ += len(frame)
+                    counts[path.stem] = counts.get(path.stem, 0) + len(frame)
+                progress(f"{path.stem}: {counts.get(path.stem, 0):,} features")
+            conn.execute(INDEXES)
+    finally:
+        conn.close()
+    return counts
