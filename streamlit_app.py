@@ -15,12 +15,11 @@ from geo.filters import Filters
 from geo.near import district_at
 from geo.paths import DATA
 from geo.state import to_params
-from geo.errors import DataError
+from geo.errors import DatabaseError, DataError
 from geo.vocab import DISTRICTS, district_name
 from geo.i18n import LANGS, t
 from views.markdown import md_literal
 from server.tile_proxy import mounted, tianditu_key
-from geo.db import DatabaseError
 from views.data import layer_categories, load_data, whole_set
 from views.explore import detail_panel, downloads, search_results, select
 from views.map_view import close_near, map_panel

@@ -33,7 +33,9 @@ DRAWN_JS = """() => {
   });
   return (window.planmapPending || 0) > 0 || loading ? -1 : ids.size + markers + tiled;
 }"""
-NEXT_PAINT_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# The next paint; a frame the browser throttles paints no more, so at most 1 s (a bench run
+# once hung here on a loaded machine).
+NEXT_PAINT_JS = "() => new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(r)); setTimeout(r, 1000); })"
 
 
 def launch(playwright):

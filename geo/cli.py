@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from .paths import GEOJSON, TARGETS, UNMAPPED
@@ -180,6 +181,27 @@ def cmd_handout(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_load_db(args: argparse.Namespace) -> int:
+    from .db import load_db
+    from .errors import DatabaseError
+    from .settings import DATABASE_URL
+
+    url = args.url or DATABASE_URL
+    if not url:
+        print("no database: give --url or set PLANMAP_DATABASE_URL", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        counts = load_db(url, Path(args.geojson_dir), progress=lambda line: print(line, file=sys.stderr))
+    except DatabaseError as exc:
+        print(f"load-db: {exc}", file=sys.stderr)
+        return 1
+    print(f"loaded {sum(counts['features'].values()):,} features "
+          f"({', '.join(f'{k} {v:,}' for k, v in counts['features'].items())}), "
+          f"{counts['targets']:,} targets, {counts['links']:,} links in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Chongqing district plan map: data tools.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--targets", default=str(TARGETS))
     p.add_argument("--unmapped", default=str(UNMAPPED))
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("load-db", help="load the features, targets and links into PostGIS (tables replaced)")
+    p.add_argument("--url", help="a PostgreSQL URL (default: PLANMAP_DATABASE_URL)")
+    p.add_argument("--geojson-dir", default=str(GEOJSON))
+    p.set_defaults(func=cmd_load_db)
 
     p = sub.add_parser("check-curation", help="check curation YAML files (quotes, vocabularies, geometry)")
     p.add_argument("files", nargs="+")

@@ -31,6 +31,7 @@ import shapely
 from pyproj import Transformer
 
 from .crs import WGS84
+from .errors import DatabaseError
 from .filters import normalise, pinyin_forms
 
 FEATURES, GROUPS = "plan_features", "plan_groups"
@@ -38,14 +39,12 @@ GROUP_KEY = ("layer", "category", "district", "status", "precision", "themes", "
 BATCH = 20_000
 
 
-class DatabaseError(RuntimeError):
-    """The database is down, misconfigured or not loaded: a message for people, not a trace."""
-
-
 def engine(url: str):
     from sqlalchemy import create_engine
 
-    return create_engine(url, pool_size=4, max_overflow=4, pool_pre_ping=True)
+    # psycopg 3 is the driver installed (a bare postgresql:// would ask SQLAlchemy for psycopg2)
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), pool_size=4, max_overflow=4,
+                         pool_pre_ping=True)
 
 
 def connect(url: str):
@@ -173,8 +172,9 @@ def _pg_value(column: str, value, geo: dict):
     return value
 
 
-def load_db(url: str, geojson_dir: Path, progress=print) -> dict[str, int]:
-    """Load every layer file of *geojson_dir* into *url* (tables replaced); the count per layer.
+def load_db(url: str, geojson_dir: Path, progress=print) -> dict:
+    """Load every layer file of *geojson_dir* into *url*, and the targets and rename links of
+    its data folder (tables replaced): {"features": count per layer, "targets": n, "links": n}.
 
     The files are read as they are (``python -m geo validate`` checks them; the ×1000
     benchmark files are over its size limit)."""
@@ -198,4 +198,27 @@ def load_db(url: str, geojson_dir: Path, progress=print) -> dict[str, int]:
             conn.execute(INDEXES)
     finally:
         conn.close()
-    return counts
+    return {"features": counts, **load_tables(url, Path(geojson_dir).parent)}
+
+
+def load_tables(url: str, data_dir: Path) -> dict[str, int]:
+    """The targets (targets.csv) and the period comparison's rename links (links.yaml) as
+    tables ``plan_targets`` and ``plan_links``, through pandas and SQLAlchemy."""
+    import yaml
+
+    targets_file, links_file = data_dir / "targets.csv", data_dir / "links.yaml"
+    targets = pd.read_csv(targets_file, dtype=str, keep_default_na=False) if targets_file.exists() else pd.DataFrame()
+    raw = yaml.safe_load(links_file.read_text(encoding="utf-8")) if links_file.exists() else {}
+    links = pd.DataFrame([{"from_id": r.get("from"), "to_id": r.get("to"), "note": r.get("note", ""),
+                           "evidence": json.dumps(r.get("evidence") or [], ensure_ascii=False)}
+                          for r in (raw or {}).get("renames") or []], columns=["from_id", "to_id", "note", "evidence"])
+    eng = engine(url)
+    try:
+        with eng.begin() as conn:
+            targets.to_sql("plan_targets", conn, if_exists="replace", index=False)
+            links.to_sql("plan_links", conn, if_exists="replace", index=False)
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy's errors name the driver, not the problem
+        raise DatabaseError(f"cannot write the targets and links ({_safe(url)}): {str(exc).splitlines()[0]}") from None
+    finally:
+        eng.dispose()
+    return {"targets": len(targets), "links": len(links)}

@@ -42,5 +42,9 @@ class NoDocuments(ValueError):
     """The district has no plan document for a requested period."""
 
 
+class DatabaseError(RuntimeError):
+    """The database is down, misconfigured or not loaded: a message for people, not a trace."""
+
+
 class AssetError(RuntimeError):
     """An element wants an asset that is not vendored: it would need the internet."""

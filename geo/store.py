@@ -25,6 +25,7 @@ from .crs import METRIC
 from .near import counts, district_at, metric_point, near, near_table
 from .state import Known
 from .vocab import DISTRICTS, Vocabulary
+from .errors import DatabaseError
 
 # Rows a PostGIS-mode list shows at most (a note asks to narrow the filter past it), and
 # features a whole-set view (planner, present, targets, downloads) takes at most.
@@ -153,7 +154,7 @@ class PostgisStore:
     def __init__(self, url: str):
         from psycopg_pool import ConnectionPool  # noqa: F401 - checked at start: a clear error if missing
 
-        from .db import DatabaseError, FEATURES, _libpq, connect
+        from .db import FEATURES, _libpq, connect
 
         connect(url).close()  # fails with a DatabaseError now, not in the middle of a view
         self.pool = ConnectionPool(_libpq(url), min_size=1, max_size=4, kwargs={"autocommit": True}, open=True)

@@ -1,0 +1,115 @@
+"""PostGIS as the backend (geo/db.py, geo.store.PostgisStore) agrees with the memory path.
+
+Needs a PostGIS database the tests may fill: PLANMAP_TEST_DATABASE_URL (skipped without
+it, except under CI=true, where .ci/run starts one).
+"""
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from geo.filters import Filters, pinyin_forms
+
+URL = os.environ.get("PLANMAP_TEST_DATABASE_URL")
+if not URL:
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI=true needs PLANMAP_TEST_DATABASE_URL (.ci/run starts PostGIS)")
+    pytest.skip("PLANMAP_TEST_DATABASE_URL is not set", allow_module_level=True)
+
+COMBINATIONS = 240
+
+
+def load_db_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geo", "load-db", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def stores(frame):
+    from geo.store import MemoryStore, PostgisStore
+
+    done = load_db_cli("--url", URL)
+    assert done.returncode == 0, done.stderr
+    postgis = PostgisStore(URL)
+    postgis.list_limit = len(frame) + 1  # the whole list, to compare
+    return MemoryStore(frame), postgis
+
+
+def random_filters(frame, rng: random.Random) -> Filters:
+    """0–2 values of each filter, drawn from what the data holds; a query one time in four."""
+    def some(values) -> tuple[str, ...]:
+        values = sorted(set(values))
+        return tuple(rng.sample(values, rng.choice((0, 0, 1, 2))))
+
+    query = ""
+    if rng.random() < 0.25:
+        row = frame.iloc[rng.randrange(len(frame))]
+        quote = (row["sources"] or [{}])[0].get("quote", "")
+        query = rng.choice([row["name_zh"][:2], row["name_zh"], pinyin_forms(row["name_zh"])[1][:3],
+                            (row["name_en"] or "")[:5], quote[3:8]])
+    return Filters(districts=some(frame["district"]), periods=some(p for v in frame["periods"] for p in v),
+                   themes=some(t for v in frame["themes"] for t in v), layers=some(frame["layer"]),
+                   categories=some(frame["category"]), statuses=some(frame["status"].dropna()), query=query)
+
+
+def test_random_filters_give_the_same_features_in_memory_and_in_postgis(frame, stores):
+    memory, postgis = stores
+    rng, seen_nonempty = random.Random(14), 0
+    for _ in range(COMBINATIONS):
+        f = random_filters(frame, rng)
+        want = memory.listing(f, "all", None, None).rows
+        got = postgis.listing(f, "all", None, None).rows
+        assert list(got["id"]) == list(want["id"]), f  # same ids, same order
+        assert postgis.count(f) == memory.count(f), f
+        assert postgis.district_counts(f) == memory.district_counts(f), f
+        seen_nonempty += bool(len(want))
+    assert seen_nonempty > COMBINATIONS // 4  # the draws are not all empty
+
+
+@pytest.mark.parametrize("query", ["解放碑", "jiefangbei", "jfb", "Chaotianmen", "大渡口", "轨道交通", "重钢", "xyz-nothing"])
+def test_search_ranks_alike(stores, query):
+    memory, postgis = stores
+    want = memory.search(Filters(), query, limit=20)
+    got = postgis.search(Filters(), query, limit=20)
+    assert list(got["id"]) == list(want["id"]) and list(got["match"]) == list(want["match"])
+
+
+def test_load_db_is_idempotent_and_says_what_it_loaded(frame, stores):
+    first, second = load_db_cli("--url", URL), load_db_cli("--url", URL)
+    assert first.returncode == second.returncode == 0
+    summary = lambda out: out.strip().splitlines()[-1].split(" in ")[0]  # noqa: E731 - the counts, not the seconds
+    assert summary(first.stdout) == summary(second.stdout)
+    assert summary(first.stdout).startswith(f"loaded {len(frame):,} features")
+    from geo.db import connect
+
+    with connect(URL) as conn:
+        n = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("plan_features", "plan_targets", "plan_links")}
+    assert n["plan_features"] == len(frame) and n["plan_targets"] > 0 and n["plan_links"] > 0
+
+
+@pytest.mark.parametrize("url", ["postgresql://planmap:wrong@127.0.0.1:5432/planmap_test",
+                                 "postgresql://nobody@127.0.0.1:1/nothing", "not a url"])
+def test_a_bad_database_is_one_clear_line(url):
+    done = load_db_cli("--url", url)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and done.stderr.startswith("load-db: cannot reach the database")
+    assert "wrong" not in done.stderr  # the password is not repeated
+
+
+def test_tiles_hold_the_features_of_their_place(frame, stores):
+    import mapbox_vector_tile
+
+    _, postgis = stores
+    row = frame.loc["yz-jiefangbei"] if "yz-jiefangbei" in frame.index else frame[frame.layer == "projects"].iloc[0]
+    from geo.tiles import tile_xy
+
+    x, y = tile_xy(row.geometry.centroid.x, row.geometry.centroid.y, 15)
+    tile = mapbox_vector_tile.decode(postgis.tile(15, x, y, Filters(), "wgs84", ("projects",)))
+    ids = {f["properties"]["id"] for layer in tile.values() for f in layer["features"]}
+    assert row["id"] in ids
+    assert set(tile) <= {"projects"}
