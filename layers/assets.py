@@ -25,6 +25,7 @@ LOCAL = {
     "leaflet.markercluster.js": "vendor/leaflet.markercluster/leaflet.markercluster.js",
     "MarkerCluster.css": "vendor/leaflet.markercluster/MarkerCluster.css",
     "MarkerCluster.Default.css": "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+    "Leaflet.VectorGrid.bundled.min.js": "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
 }
 DROPPED = {"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
            "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css"}
