@@ -8,6 +8,7 @@ tiled project selects it in the app.
 """
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 
@@ -60,8 +61,9 @@ def screen_point(page, mf, lat: float, lon: float) -> tuple[float, float]:
 
 
 def test_the_largest_layers_arrive_as_vector_tiles_and_are_drawn(page, tiled_app, frame):
-    tiles = []
-    page.on("response", lambda r: tiles.append((r.status, r.headers.get("content-type"))) if ".mvt" in r.url else None)
+    tiles, urls = [], []
+    page.on("response", lambda r: (tiles.append((r.status, r.headers.get("content-type"), r.headers.get("cache-control"))),
+                                   urls.append(r.url)) if ".mvt" in r.url else None)
     page.goto(tiled_app)
     mf = map_frame(page)
     tiled = tiled_layers(frame)
@@ -74,8 +76,12 @@ def test_the_largest_layers_arrive_as_vector_tiles_and_are_drawn(page, tiled_app
     ids = {i for g in state for i in g["ids"]}
     assert ids <= set(shown.index[shown.layer.isin(tiled)]) and len(ids) > 300  # the districts' features, drawn
     assert sum(g["paths"] for g in state) >= len(ids)
-    assert tiles and set(tiles) == {(200, MEDIA_TYPE)}
+    assert tiles and set(tiles) == {(200, MEDIA_TYPE, "public, max-age=31536000, immutable")}
     assert page.external_requests == [] and page.errors == []
+    # Where nothing is, the tile is empty.
+    far = re.sub(r"/\d+/\d+/\d+\.mvt$", "/11/0/0.mvt", urls[0])
+    with urllib.request.urlopen(far, timeout=20) as r:
+        assert r.status == 200 and r.headers["Content-Type"] == MEDIA_TYPE and r.read() == b""
 
 
 def test_hover_names_a_tiled_feature_and_a_click_selects_it(page, tiled_app, frame):
