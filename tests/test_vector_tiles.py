@@ -30,6 +30,7 @@ from server import data_route
 from server.data_route import TileStore
 
 TILE_URL = re.compile(r"/api/data/([0-9a-f]+)/\{z\}/\{x\}/\{y\}\.mvt")
+TILES_CALL = re.compile(r"planmapTiles\(feature_group_\w+, ")  # a PlanTiles on the map
 
 
 def decode(data: bytes, z: int, x: int, y: int) -> dict[str, list[dict]]:
@@ -284,6 +285,20 @@ def test_served_app_draws_the_largest_layers_as_vector_tiles(served_tiles, frame
     tiled = set(source.layer)
     assert tiled == payload.tiled_layers(shown.groupby("layer").size().to_dict(), 100)
     assert {a["id"] for a in source.attrs} == set(shown.index[shown.layer.isin(tiled)])
-    assert "planmapTiles" in args and "planmap-tiles" in args and "Leaflet.VectorGrid" in args
+    assert TILES_CALL.search(args) and "planmap-tiles" in args
     at.multiselect(key="w_layers").set_value(["stations", "business_districts"]).run()
-    assert not TILE_URL.search(map_args(at))
+    assert not TILE_URL.search(map_args(at)) and not TILES_CALL.search(map_args(at))
+
+
+def test_without_the_tile_route_every_layer_is_embedded(monkeypatch, frame):
+    """`streamlit run streamlit_app.py` has no tile route: past the budget the layers stay vector."""
+    monkeypatch.setattr(payload, "VECTOR_BUDGET", 100)
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+        assert not at.exception
+        args = map_args(at)
+        assert not TILE_URL.search(args) and not TILES_CALL.search(args)
+        assert "yz-chaotianmen" in args  # a project, embedded
+    finally:
+        st.cache_resource.clear()

@@ -66,7 +66,9 @@ def texts(lang: str, to_gcj: bool):
 @st.cache_resource(show_spinner=False, max_entries=8)
 def payloads(filters: Filters, basemap: str, lang: str) -> list:
     _, vocab, _, _ = load_data()
-    return layer_payloads(filtered(filters), texts(lang, needs_gcj02(basemap)), vocab, lang)
+    # Vector tiles need serve.py's tile route: without it every layer is embedded, however many.
+    return layer_payloads(filtered(filters), texts(lang, needs_gcj02(basemap)), vocab, lang,
+                          budget=None if data_route.mounted() else float("inf"))
 
 
 def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.FeatureGroup]:
