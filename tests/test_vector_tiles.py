@@ -24,7 +24,7 @@ from geo import mvt
 from geo.filters import Filters, apply
 from geo.tiles import tile_bounds, tile_xy, valid_tile
 from layers import payload
-from layers.map import drawn
+from layers.map import build_base_map, drawn
 from layers.style import COLOUR_SLOT, feature_style, tile_style_table
 from server import data_route
 from server.data_route import TileStore
@@ -302,3 +302,10 @@ def test_without_the_tile_route_every_layer_is_embedded(monkeypatch, frame):
         assert "yz-chaotianmen" in args  # a project, embedded
     finally:
         st.cache_resource.clear()
+
+
+def test_a_served_map_loads_the_vendored_vectorgrid_and_a_standalone_one_does_not(vocab):
+    vendored = "/app/static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"
+    served = build_base_map(vocab, publish=lambda data: "/api/data/x.geojson").get_root().render()
+    standalone = build_base_map(vocab).get_root().render()
+    assert vendored in served and "unpkg" not in served and vendored not in standalone
