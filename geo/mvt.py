@@ -22,7 +22,6 @@ from typing import Protocol, Sequence
 import mapbox_vector_tile
 import numpy as np
 import shapely
-from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 from pyproj import Transformer
 
 from .tiles import HALF_WORLD, TILE_PX, metres_per_pixel, tile_bounds, valid_tile
@@ -58,26 +57,41 @@ def to_mercator(geoms) -> np.ndarray:
 
 def encode_tile(layers: Sequence[tuple[str, Sequence, Sequence[dict]]], z: int, x: int, y: int) -> bytes:
     """The MVT of tile *z*/*x*/*y* of *layers*: (name, Web Mercator geometries, attributes)
-    each, in drawing order.  Geometry is clipped to the tile and its buffer and simplified
-    for the zoom; what is left of nothing is left out."""
+    each, in drawing order.  Geometry is clipped to the tile and its buffer, simplified for
+    the zoom and put in tile units (y down) here, all at once; what is left of nothing is
+    left out."""
     west, south, east, north = tile_bounds(z, x, y)
-    pad = BUFFER / EXTENT * (east - west)
+    scale = EXTENT / (east - west)
+    pad = BUFFER / scale
     tolerance = SIMPLIFY_PX * metres_per_pixel(z)
     out = []
     for name, geoms, attrs in layers:
         geoms = np.asarray(geoms, dtype=object)
+        dims = shapely.get_dimensions(geoms)
         clipped = shapely.clip_by_rect(geoms, west - pad, south - pad, east + pad, north + pad)
-        points = shapely.get_type_id(geoms) == 0  # (clip_by_rect keeps points on the rectangle's edge too)
-        clipped[points] = geoms[points]
-        clipped[~points] = shapely.simplify(clipped[~points], tolerance, preserve_topology=True)
-        features = [{"geometry": g, "properties": a} for g, a in zip(clipped, attrs) if not g.is_empty]
+        clipped[dims == 0] = geoms[dims == 0]  # (clip_by_rect may drop a point on the rectangle's edge)
+        clipped[dims > 0] = shapely.simplify(clipped[dims > 0], tolerance, preserve_topology=True)
+        units = shapely.transform(clipped, lambda xy: np.round(np.column_stack(
+            [(xy[:, 0] - west) * scale, (north - xy[:, 1]) * scale])))
+        features = [{"geometry": _of_dimension(g, d), "properties": a} for g, d, a in zip(units, dims, attrs)
+                    if not g.is_empty]
+        features = [f for f in features if f["geometry"] is not None]
         if features:
             out.append({"name": name, "features": features})
     if not out:
         return b""
     return mapbox_vector_tile.encode(out, default_options={
-        "quantize_bounds": (west, south, east, north), "extents": EXTENT,
-        "on_invalid_geometry": on_invalid_geometry_make_valid})
+        "extents": EXTENT, "y_coord_down": True,
+        "on_invalid_geometry": lambda g: _of_dimension(shapely.make_valid(g), 2)})
+
+
+def _of_dimension(geom, dim: int):
+    """*geom*, or its parts of dimension *dim* where clipping or repair made a collection of
+    several kinds (which MVT cannot hold); None if there are none."""
+    if geom.geom_type != "GeometryCollection":
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if shapely.get_dimensions(p) == dim and not p.is_empty]
+    return shapely.union_all(parts) if parts else None
 
 
 @dataclass

@@ -309,3 +309,9 @@ def test_a_served_map_loads_the_vendored_vectorgrid_and_a_standalone_one_does_no
     served = build_base_map(vocab, publish=lambda data: "/api/data/x.geojson").get_root().render()
     standalone = build_base_map(vocab).get_root().render()
     assert vendored in served and "unpkg" not in served and vendored not in standalone
+
+
+def test_a_collection_left_by_clipping_or_repair_keeps_the_parts_of_its_kind():
+    square, line = shapely.box(0, 0, 1, 1), shapely.LineString([(2, 2), (3, 3)])
+    assert mvt._of_dimension(shapely.GeometryCollection([square, line]), 2).equals(square)
+    assert mvt._of_dimension(shapely.GeometryCollection([line]), 2) is None and mvt._of_dimension(line, 1) is line
