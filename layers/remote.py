@@ -14,6 +14,10 @@ Clicks still reach st_folium: it listens on the layers present when the script r
 and Leaflet passes a click on a feature to its group with ``e.layer`` set to it.
 ``window.planmapPending`` counts fetches still under way (tests and benchmarks wait
 for 0); a failed fetch is logged and listed in ``window.planmapFailed``.
+
+The layers past the vector budget come as Mapbox Vector Tiles instead (geo/mvt.py), drawn
+by :class:`PlanTiles` with the vendored Leaflet.VectorGrid: a click on a tiled feature
+reaches st_folium as one on a vector feature does, with its ``properties.id``.
 """
 from __future__ import annotations
 
