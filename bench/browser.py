@@ -12,9 +12,10 @@ LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 # GeoJson's) carry id and tooltip; points of a clustered layer count when their cluster
 # group is on the map (each is drawn inside a cluster's count until zoomed in).  The
 # naive projects are plain markers (the basemap's district labels are DivIcon markers
-# and do not count).  A layer drawn as image tiles counts its features once its tiles in
-# view have loaded.  While the app's layers are still being fetched the count is
-# negative.
+# and do not count).  Layers drawn as vector tiles count their features once their tiles
+# in view have loaded and been drawn (each of their VectorGrids, layers/remote.py
+# PlanTiles, carries the number it draws and fires "load" then).  While the app's layers
+# or tiles are still being fetched the count is negative.
 DRAWN_JS = """() => {
   if (!window.map_div || !window.L) return -1;
   const ids = new Set();

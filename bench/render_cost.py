@@ -6,9 +6,9 @@ the data and draws the default map, then each timed run changes the theme filter
 and the map is rebuilt for ~90 % of the features) and times the whole rerun of the
 script.  Bytes are what the browser gets for that rerun (see component_bytes), as
 Streamlit sends them to the browser (the JSON in the component element).  When the map
-draws layers as image tiles (layers/raster.py, the ×100 data), the server also draws
-the tiles the map shows at first (VIEW_PX, as in bench/browser.py's window): that time
-counts in ``filter_ms`` (``tiles_ms`` apart) and the tiles in the bytes.
+draws layers as vector tiles (geo/mvt.py; past PLANMAP_VECTOR_BUDGET features), the
+server also encodes the tiles the map shows at first (VIEW_PX, as in bench/browser.py's
+window): that time counts in ``filter_ms`` (``tiles_ms`` apart) and the tiles in the bytes.
 
 Runs in its own process because geo reads PLANMAP_DATA_DIR when imported; prints one
 JSON line per run, and stops at the first run over --limit seconds:
@@ -37,7 +37,7 @@ SAMPLE = 300  # features drawn naively to estimate the naive map of every featur
 
 
 DATA_URL = re.compile(r"/api/data/([0-9a-f]+)\.geojson")
-TILE_URL = re.compile(r"/api/data/([0-9a-f]+)/\{z\}/\{x\}/\{y\}\.png")
+TILE_URL = re.compile(r"/api/data/([0-9a-f]+)/\{z\}/\{x\}/\{y\}\.mvt")
 VIEW_PX = (572, 660)  # the map's size in a 1400×1000 window (bench/browser.py)
 
 
@@ -48,17 +48,17 @@ def map_args(at: AppTest) -> str:
 
 
 def view_tiles(at: AppTest, drawn: set[str]) -> tuple[int, float]:
-    """(bytes, ms) of drawing the tiles the map shows at first, for tiled layers not drawn before."""
-    from layers import raster
-    from server import data_route
+    """(bytes, ms) of encoding the tiles the map shows at first, for tiled layers not encoded before."""
+    from geo.mvt import view_tiles
     from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM
+    from server import data_route
 
     new = set(TILE_URL.findall(map_args(at))) - drawn
     drawn |= new
     start, size = time.perf_counter(), 0
     for key in new:
-        for z, x, y in raster.view_tiles(DEFAULT_CENTER[1], DEFAULT_CENTER[0], DEFAULT_ZOOM, *VIEW_PX):
-            size += len(data_route.TILES.tile(key, z, x, y) or data_route.EMPTY_PNG)
+        for z, x, y in view_tiles(DEFAULT_CENTER[1], DEFAULT_CENTER[0], DEFAULT_ZOOM, *VIEW_PX):
+            size += len(data_route.TILES.tile(key, z, x, y))
     return size, (time.perf_counter() - start) * 1000 if new else 0.0
 
 

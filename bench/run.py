@@ -8,8 +8,8 @@ For the bundled data and synthetic ×10 and ×100 scale-ups (bench/synthetic.py,
 in --work) it measures, median of --runs runs:
 
 1. ``filter_ms``: server time of the app's rerun after a filter change, run through
-   Streamlit's AppTest (bench/render_cost.py), plus drawing the image tiles of the map's
-   first view where it draws layers as tiles (``tiles_ms``; ×100);
+   Streamlit's AppTest (bench/render_cost.py), plus encoding the vector tiles of the map's
+   first view where it draws layers as tiles (``tiles_ms``; ×10 and ×100);
 2. ``bytes``: what the browser gets for that rerun: st_folium's arguments and the map
    data payloads it has not fetched before (``bytes_gzip``: the same as sent gzipped);
 3. ``ready_s``: headless Chromium, from opening the page to every feature drawn (a
@@ -216,7 +216,7 @@ controls added (its widgets, empty; bench/floor_app.py?controls=1) that page tak
 - **filter_ms**: server time of the whole app rerun after a filter change (AppTest; the
   theme filter set to all themes but one, a different one each run, so the app's cached
   layers miss and nearly every feature is drawn again; bench/render_cost.py), plus, where
-  the map draws its largest layers as image tiles (past 5,000 features: ×10 and ×100), drawing
+  the map draws its largest layers as vector tiles (past 5,000 features: ×10 and ×100), encoding
   the tiles of the map's first view for the new filter: {', '.join(f"{n} {results[n]['tiles_ms']:,.0f} ms" for n in ('bundled', 'x10', 'x100'))} of it.
 - **bytes**: what the browser gets for that rerun: the st_folium component's arguments
   plus, for the app, the map data it fetches anew from the data route and the tiles of

@@ -30,7 +30,6 @@ TEXT = {
         "nothing_shown": "当前筛选条件下没有要素：请放宽筛选。",
         "too_many": "此视图最多处理 {limit:,} 个要素，当前为 {n:,} 个：请缩小筛选范围（行政区、主题、图层）。",
         "list_more": "只列出前 {n:,} 个要素：请缩小筛选范围或放大地图。",
-        "tiled": "要素较多，{layers}以图片绘制：点击要素可查看详情，悬停不显示名称。",
         "select_hint": "点击地图上的要素或搜索结果，查看规划原文与目标。",
         "quotes": "规划原文",
         "read_in_plan": "在规划中阅读：{path}",
@@ -250,7 +249,6 @@ TEXT = {
             "This view takes at most {limit:,} features and {n:,} are shown: narrow the filter (district, theme, layer)."
         ),
         "list_more": "Only the first {n:,} features are listed: narrow the filter or zoom in.",
-        "tiled": "Many features: {layers} drawn as images. Click a feature for its details (no hover labels).",
         "select_hint": "Click a feature on the map or a search result to read the plan text and targets.",
         "quotes": "Plan text",
         "read_in_plan": "Read in plan: {path}",

@@ -2,7 +2,7 @@
 
 - ``PLANMAP_DATA_DIR``: another data folder of the bundled layout (benchmarks, hostile fixtures);
 - ``PLANMAP_VECTOR_BUDGET``: features Leaflet draws as objects at most before the largest
-  layers become image tiles (layers/payload.py);
+  layers become vector tiles (layers/payload.py, geo/mvt.py);
 - ``PLANMAP_DATABASE_URL``: a PostGIS database loaded by ``python -m geo load-db``; the app then
   asks it for what each view shows instead of loading the features (geo/store.py);
 - ``TIANDITU_KEY``: a Tianditu key (or ``.streamlit/secrets.toml``, read by server/tile_proxy.py).
@@ -14,7 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PLANMAP_DATA_DIR") or ROOT / "data").resolve()
-# Measured here (page open to drawn, median of 8 visits, two servers visited in turn):
+# Measured here with the former server-drawn PNG tiles (page open to drawn, median of 8
+# visits, two servers visited in turn):
 # ×100 2.70 s with this budget vs 3.16 s with 10,000 (9,500 vector features); ×10
 # (8,156 features) 2.78 s with its projects as tiles vs 2.92 s all vector.
 VECTOR_BUDGET = int(os.environ.get("PLANMAP_VECTOR_BUDGET", 5_000))

@@ -1,5 +1,5 @@
-"""Web-Mercator tile maths (EPSG:3857, 256-pixel XYZ tiles), in one place: the server's
-image tiles and tile proxy, and fitting a view to bounds."""
+"""Web-Mercator tile maths (EPSG:3857, 256-pixel XYZ tiles), in one place: the vector
+tiles (geo/mvt.py), the tile proxy, and fitting a view to bounds."""
 from __future__ import annotations
 
 import math

@@ -32,7 +32,7 @@ from .assets import localize
 from .basemaps import add_offline_basemap, add_tiles
 from .legend import Legend, legend_html
 from .popup import popup_html, tooltip_texts
-from .remote import ClusterAssets, Payload, encode, payload_key, plan_groups
+from .remote import ClusterAssets, Payload, TileAssets, encode, payload_key, plan_groups
 from .style import POINT, draw_class, keyed_style, style_key
 from .view import PRECISE_PANE, STRUCTURE_PANE, MapChrome, district_badges
 
@@ -42,7 +42,6 @@ DEFAULT_ZOOM = 11
 MIN_ZOOM, MAX_ZOOM = 9, 19
 SELECTION_PANE = "selection"
 STRUCTURE = "structure"  # the map group of the plan's schematic structure, across layers
-RASTER_PANE = "raster"  # layers drawn as image tiles: over the offline basemap (350), under vector layers (400)
 # Display geometry only (the data and exports keep every vertex): lines and areas are
 # simplified by 5 % of the precision their location claims (an "area" is only known to
 # ~1 km, so 50 m), within these bounds, and coordinates are rounded to ~1 m.
@@ -272,7 +271,7 @@ def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "
     """Basemap, legend and controls, without the feature layers (those are added apart).
 
     *publish*: fetch the offline basemap's shapes from the app (server/data_route.py)
-    instead of embedding them.
+    instead of embedding them, and load Leaflet.VectorGrid for layers drawn as vector tiles.
     """
     to_gcj = needs_gcj02(basemap)
     lat, lon = center or DEFAULT_CENTER
@@ -284,7 +283,6 @@ def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "
     # tiles) the map itself needs them, and Leaflet.markercluster needs a maxZoom.
     m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
     folium.map.CustomPane(SELECTION_PANE, z_index=650, pointer_events=False).add_to(m)
-    folium.map.CustomPane(RASTER_PANE, z_index=375, pointer_events=False).add_to(m)
     m.add_child(MapChrome(lang))  # panes for structure and labels, the label manager, cluster icons
     if basemap == "offline":
         add_offline_basemap(m, lang=lang, to_gcj=to_gcj, publish=publish)
@@ -294,6 +292,8 @@ def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "
     plugins.Fullscreen(position="topleft").add_to(m)
     # st_folium loads a map's scripts once, when it is first drawn: clusters added later need them now.
     m.add_child(ClusterAssets())
+    if publish is not None:  # served: layers past the vector budget are drawn as vector tiles
+        m.add_child(TileAssets())
     return localize(m)
 
 

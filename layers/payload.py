@@ -9,33 +9,36 @@ system, for the whole data, and a filtered layer is a join of those texts: at ×
 A payload is the GeoJSON :func:`layers.remote.encode` makes.  A layer showing more than
 :data:`CLUSTER_POINTS` points sends its points apart, to be clustered in the browser
 (see :mod:`layers.remote`).  A map of more than :data:`VECTOR_BUDGET` features draws its
-largest layers as image tiles instead (:mod:`layers.raster`): their payload is the list
-of ids to draw, not GeoJSON.
+largest layers as vector tiles instead (:mod:`geo.mvt`, drawn in the browser): their
+payload is the list of ids to draw, not GeoJSON.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
 
 import geopandas as gpd
 
-from geo.settings import VECTOR_BUDGET  # past it, the largest layers become image tiles
-from geo.vocab import Vocabulary
+from geo import mvt
+from geo.settings import VECTOR_BUDGET  # past it, the largest layers become vector tiles
 from geo.i18n import t
+from geo.vocab import Vocabulary
 
 from .map import LAYER_ORDER, draw_rank, layer_collections, part_payloads, style_table
-from .raster import RasterSource, Shapes
 from .remote import Payload, payload_key
+from .style import tile_style_table
+from .view import STRUCTURE_PANE, TILES_PANE
 
 CLUSTER_POINTS = 2000  # more points than this in one layer are clustered (the ×10 data and up)
-TILED = "tiled"  # the layer name of the payload of image tiles
+TILED = "tiled"  # the layer name of the payload of vector tiles
 
 
 @dataclass(frozen=True)
 class DisplayTexts:
-    """Per layer, its style table; per feature, its display JSON text, draw rank, style index
-    and geometry as drawn (GeoJSON, display coordinates)."""
+    """Per layer, its style table; per feature, its display JSON text, draw rank, style index,
+    geometry as drawn (GeoJSON, display coordinates) and vector-tile attributes."""
 
     styles: dict[str, list[dict]]
     text: dict[str, str]
@@ -44,39 +47,45 @@ class DisplayTexts:
     style: dict[str, int]
     geometry: dict[str, dict]
     crs: str  # "wgs84" or "gcj02"
+    attrs: dict[str, dict]  # geo.mvt.attributes
 
     @cached_property
-    def shapes(self) -> Shapes:
-        """Every feature's display geometry in Web Mercator, for image tiles (made on first use,
-        and shared by the texts of another language: they draw the same geometry)."""
+    def shapes(self) -> mvt.Shapes:
+        """Every feature's display geometry in Web Mercator, for vector tiles (made on first
+        use, and shared by the texts of another language: they draw the same geometry)."""
         return _shapes(self.geometry, self.crs)
 
-    def raster_source(self, parts: list[tuple[str, list[str]]]) -> RasterSource:
-        """The features of some layers ((layer, ids) in drawing order) as one tiled source."""
-        ids, style, styles = [], [], []
-        for layer, members in parts:
-            ids += members
-            style += [len(styles) + self.style[i] for i in members]
-            styles += self.styles[layer]
-        return RasterSource.of(self.shapes, ids, style, styles)
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of what tiles of these features show (geometry and attributes): part of
+        the tiles' URL, which the browser caches as immutable."""
+        digest = hashlib.blake2b(digest_size=12)
+        for fid in sorted(self.attrs):  # (a feature's text holds its geometry)
+            digest.update("\x1f".join([self.text[fid], *self.attrs[fid].values(), "\x1e"]).encode())
+        return digest.hexdigest()
+
+    def tile_source(self, parts) -> mvt.MemoryTileSource:
+        """The features of some layers ((layer, ids) in drawing order) as one source of tiles."""
+        return mvt.MemoryTileSource.of(self.shapes, parts, self.attrs)
 
 
 # crs -> (the geometry it was made from, Shapes).  The texts of each language hold the very
 # same geometry dicts (layers.map.drawn_geometries), so the second language reuses the
 # Shapes, as long as every geometry is the same object.
-_SHAPES: dict[str, tuple[dict[str, dict], Shapes]] = {}
+_SHAPES: dict[str, tuple[dict[str, dict], mvt.Shapes]] = {}
 
 
-def _shapes(geometry: dict[str, dict], crs: str) -> Shapes:
+def _shapes(geometry: dict[str, dict], crs: str) -> mvt.Shapes:
     hit = _SHAPES.get(crs)
     if hit is None or hit[0].keys() != geometry.keys() or any(hit[0][k] is not g for k, g in geometry.items()):
-        hit = _SHAPES[crs] = (geometry, Shapes.from_geojson(geometry))
+        hit = _SHAPES[crs] = (geometry, mvt.Shapes.from_geojson(geometry))
     return hit[1]
 
 
 def display_texts(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, to_gcj: bool) -> DisplayTexts:
     """The JSON text of every feature of *frame* as the map draws it (once per language and CRS)."""
     styles, text, rank, kind, style, geometry = {}, {}, {}, {}, {}, {}
+    row = dict(zip(frame.index, zip(*(frame[c].tolist() for c in ("name_zh", "name_en", "layer", "themes", "precision")))))
     for layer, _label, collection in layer_collections(frame, vocab, lang, to_gcj=to_gcj):
         styles[layer], features = style_table(collection["features"])
         for feature in features:
@@ -86,10 +95,11 @@ def display_texts(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, to_gcj:
             kind[fid] = feature["properties"]["k"]
             style[fid] = feature["properties"]["s"]
             geometry[fid] = feature["geometry"]
-    return DisplayTexts(styles, text, rank, kind, style, geometry, "gcj02" if to_gcj else "wgs84")
+    attrs = {fid: mvt.attributes(fid, *row[fid]) for fid in text}
+    return DisplayTexts(styles, text, rank, kind, style, geometry, "gcj02" if to_gcj else "wgs84", attrs)
 
 
-def raster_layers(counts: dict[str, int], budget: int = VECTOR_BUDGET) -> set[str]:
+def tiled_layers(counts: dict[str, int], budget: int = VECTOR_BUDGET) -> set[str]:
     """The layers to draw as tiles: the largest, until the rest fit in *budget* features."""
     out, total = set(), sum(counts.values())
     for layer, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
@@ -105,27 +115,40 @@ def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabula
     """The payloads of the features of *shown* (filtered rows of the frame *texts* was made
     from) that have a symbol, in LAYER_ORDER, split as :func:`layers.map.draw_parts` says.
     With more than *budget* features (VECTOR_BUDGET) on the map, the largest layers are
-    drawn as image tiles, together: one payload, first (the tiles lie under vector layers)."""
+    drawn as vector tiles, together: one payload, first."""
     out = []
     parts = {layer: [i for i in part.index if i in texts.kind] for layer, part in shown.groupby("layer", sort=False)
              if layer in texts.styles}
-    tiled = raster_layers({layer: len(ids) for layer, ids in parts.items()},
+    tiled = tiled_layers({layer: len(ids) for layer, ids in parts.items()},
                           VECTOR_BUDGET if budget is None else budget)
-    raster = []
+    tiles = []
     for layer in sorted(parts, key=LAYER_ORDER.index):
         ids = sorted(parts[layer], key=texts.rank.__getitem__)  # stable: the frame's order within a rank
         if not ids:
             continue
         if layer in tiled:
-            raster.append((layer, tuple(ids)))
+            tiles.append((layer, tuple(ids)))
             continue
         out += part_payloads(layer, ids, texts.kind.__getitem__, texts.rank.__getitem__, texts.text.__getitem__,
                              texts.styles[layer], vocab, lang, CLUSTER_POINTS)
-    if raster:
-        # What the tiles look like: CRS, styles and ids (tiles are cached as immutable by their URL).
-        key = payload_key(json.dumps([texts.crs, [(layer, texts.styles[layer], ids) for layer, ids in raster]],
-                                     ensure_ascii=False).encode())
-        names = t(lang, "list_sep").join(vocab.label("layers", layer, lang) for layer, _ in raster)
-        count = sum(len(ids) for _, ids in raster)
-        out.insert(0, Payload(TILED, f"{names} ({count})", b"", key, count, group=TILED, raster=tuple(raster)))
+    if tiles:
+        out.insert(0, tiles_payload(tiles, texts, vocab, lang))
     return out
+
+
+def tiles_payload(parts: list[tuple[str, tuple[str, ...]]], texts: DisplayTexts, vocab: Vocabulary, lang: str) -> Payload:
+    """The payload of the layers drawn as vector tiles ((layer, ids) in drawing order): no
+    data, but the grids that draw them (schematic features in the plan-structure pane, which
+    fades at street zoom, the rest over the vector layers) and the style table."""
+    # Its key names what the tiles hold (the tiles are cached as immutable by their URL).
+    key = payload_key(json.dumps(["mvt", mvt.EXTENT, mvt.BUFFER, mvt.SIMPLIFY_PX, texts.crs, texts.fingerprint, parts],
+                                 ensure_ascii=False).encode())
+    names = t(lang, "list_sep").join(vocab.label("layers", layer, lang) for layer, _ in parts)
+    kinds = [texts.kind[i] for _, ids in parts for i in ids]
+    structure = kinds.count("structure")
+    grids = [g for g in ((TILES_PANE, ("precise", "approx", "outline"), len(kinds) - structure),
+                         (STRUCTURE_PANE, ("structure",), structure)) if g[2]]
+    style = {**tile_style_table([layer for layer, _ in parts]), "lang": lang,
+             "notes": t(lang, "map.uncertainty")}
+    return Payload(TILED, f"{names} ({len(kinds)})", b"", key, len(kinds), group=TILED, tiles=tuple(parts),
+                   tile_grids=tuple(grids), tile_style=style)

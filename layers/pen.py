@@ -1,6 +1,6 @@
-"""Leaflet path options as matplotlib draws them, for the server-drawn tiles
-(layers/raster.py) and the PNG snapshots (layers/snapshot.py): one conversion, so both
-look like the web map (lengths in CSS pixels become points at :data:`DPI`)."""
+"""Leaflet path options as matplotlib draws them, for the PNG snapshots and handouts
+(layers/snapshot.py): one conversion, so they look like the web map (lengths in CSS
+pixels become points at :data:`DPI`)."""
 from __future__ import annotations
 
 from matplotlib.colors import to_rgba

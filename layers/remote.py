@@ -14,6 +14,10 @@ Clicks still reach st_folium: it listens on the layers present when the script r
 and Leaflet passes a click on a feature to its group with ``e.layer`` set to it.
 ``window.planmapPending`` counts fetches still under way (tests and benchmarks wait
 for 0); a failed fetch is logged and listed in ``window.planmapFailed``.
+
+The layers past the vector budget come as Mapbox Vector Tiles instead (geo/mvt.py), drawn
+by :class:`PlanTiles` with the vendored Leaflet.VectorGrid: a click on a tiled feature
+reaches st_folium as one on a vector feature does, with its ``properties.id``.
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from .assets import LOCAL, STATIC_URL
 CLUSTER_OPTIONS = {"chunkedLoading": True, "maxClusterRadius": 60, "showCoverageOnHover": False,
                    "spiderfyOnMaxZoom": True}
 CLUSTER_JS = [("leaflet.markercluster", STATIC_URL + LOCAL["leaflet.markercluster.js"])]
+TILES_JS = [("leaflet.vectorgrid", STATIC_URL + LOCAL["Leaflet.VectorGrid.bundled.min.js"])]
 CLUSTER_CSS = [("markerclustercss", STATIC_URL + LOCAL["MarkerCluster.css"]),
                ("markerclusterdefault", STATIC_URL + LOCAL["MarkerCluster.Default.css"])]
 
@@ -53,8 +58,11 @@ class Payload:
     labels: bool = False
     popups: bool = False
     interactive: bool = True  # the district outlines are not: a click inside them is a click on the map
-    # The layers drawn as image tiles, all in one payload: (layer, ids) each, data empty.
-    raster: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The layers drawn as vector tiles, all in one payload (data empty): (layer, ids) each,
+    # the grids drawing them ((pane, draw classes, features) each) and their style table.
+    tiles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    tile_grids: tuple[tuple[str, tuple[str, ...], int], ...] = ()
+    tile_style: dict | None = None
 
 
 def payload_key(data: bytes) -> str:
@@ -101,30 +109,25 @@ window.planmapLayer({{ this._parent.get_name() }}, {{ this.options | tojson }}{%
         self.default_css = CLUSTER_CSS if cluster else []
 
 
-class RasterTiles(MacroElement):
-    """A layer drawn as image tiles by the app (layers/raster.py), in a pane of its own under
-    the vector layers that lets clicks through to the map (the app resolves them).
-    ``planmapLoaded`` is set once the tiles in view have arrived (tests and benchmarks)."""
+class PlanTiles(MacroElement):
+    """Layers drawn as vector tiles (geo/mvt.py) from *url* (a ``{z}/{x}/{y}`` template)
+    with Leaflet.VectorGrid, styled in the browser from each feature's attributes with the
+    payload's style table (``window.planmapTiles``, layers/view.py).  Each of its grids
+    carries ``planmapFeatures`` (the features it draws) and ``planmapLoaded`` (its tiles in
+    view have arrived; tests and benchmarks)."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-          var layer = L.tileLayer({{ this.url | tojson }}, {{ this.options | tojson }});
-          layer.on("loading", function () { layer.planmapLoaded = false; });
-          layer.on("load", function () { layer.planmapLoaded = true; });
-          layer.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
+    _template = Template("""
+{% macro script(this, kwargs) %}
+window.planmapTiles({{ this._parent.get_name() }}, {{ this.options | tojson }});
+{% endmacro %}
+""")
 
-    def __init__(self, url: str, features: int, pane: str, max_zoom: int):
+    def __init__(self, url: str, payload: Payload, max_zoom: int):
         super().__init__()
-        self._name = "RasterTiles"
-        self.url = url
-        self.options = {"pane": pane, "maxZoom": max_zoom, "tileSize": 256, "planmapFeatures": features,
-                        "updateWhenZooming": False}
+        self._name = "PlanTiles"
+        self.options = {"url": url, "layers": [layer for layer, _ in payload.tiles], "style": payload.tile_style,
+                        "maxZoom": max_zoom, "grids": [{"pane": pane, "kinds": list(kinds), "features": n}
+                                                       for pane, kinds, n in payload.tile_grids]}
 
 
 class ClusterAssets(JSCSSMixin, MacroElement):
@@ -135,19 +138,26 @@ class ClusterAssets(JSCSSMixin, MacroElement):
     default_css = CLUSTER_CSS
 
 
+class TileAssets(JSCSSMixin, MacroElement):
+    """Leaflet.VectorGrid for a served map, which may draw layers as vector tiles later
+    (see :class:`ClusterAssets`)."""
+
+    default_js = TILES_JS
+
+
 def plan_groups(payloads, source: Callable[[object], dict], tile_url: Callable[[object], str] | None = None,
-                raster_pane: str = "", max_zoom: int = 19) -> list[folium.FeatureGroup]:
+                max_zoom: int = 19) -> list[folium.FeatureGroup]:
     """One toggleable group per map group (a layer, or the plan structure), holding a
-    :class:`PlanLayer` per payload (:class:`layers.payload.Payload`), or :class:`RasterTiles`
-    for the layers drawn as tiles.  *source* gives a payload's data argument: ``{"url": …}``
+    :class:`PlanLayer` per payload (:class:`layers.payload.Payload`), or :class:`PlanTiles`
+    for the layers drawn as vector tiles.  *source* gives a payload's data argument: ``{"url": …}``
     (registered on the data route) or ``{"data": …}`` (embedded); *tile_url* registers a
     tiled payload and returns its URL."""
     groups: dict[str, folium.FeatureGroup] = {}
     for p in payloads:
         if p.group not in groups:
             groups[p.group] = folium.FeatureGroup(name=p.label, show=True)
-        if p.raster:
-            RasterTiles(tile_url(p), p.features, raster_pane, max_zoom).add_to(groups[p.group])
+        if p.tiles:
+            PlanTiles(tile_url(p), p, max_zoom).add_to(groups[p.group])
         else:
             PlanLayer(**source(p), cluster=p.cluster, pane=p.pane, labels=p.labels, popups=p.popups,
                       interactive=p.interactive, queue=p.pane or "features").add_to(groups[p.group])

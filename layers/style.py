@@ -100,3 +100,24 @@ def keyed_style(key: tuple) -> dict:
 def feature_style(layer: str, themes, precision: str, selected: bool = False, rank: int = POINT) -> dict:
     """Leaflet path options for one feature drawn with geometry rank *rank*."""
     return keyed_style(style_key(layer, themes, precision, selected, rank))
+
+
+COLOUR_SLOT = "@colour"  # in a tile style table: the feature's theme colour goes here
+
+
+def tile_style_table(layers) -> dict:
+    """What the browser needs to style a vector-tile feature from its attributes
+    (geo/mvt.py) exactly as the vector layers are styled, with no style logic of its own:
+    the draw class by layer or precision (with its fallback), the theme colours,
+    and per "layer|class|rank" the Leaflet path options of :func:`keyed_style` with
+    :data:`COLOUR_SLOT` for the colour.  VectorGrid starts from L.Path's options, which
+    fill nothing, so areas and points say ``fill`` as L.Polygon and L.CircleMarker do."""
+    styles = {}
+    for layer in layers:
+        colour, kinds = ("", ("outline",)) if layer == "districts" else (COLOUR_SLOT, ("precise", "approx", "structure"))
+        for kind in kinds:
+            for rank in (AREA, LINE, POINT):
+                styles[f"{layer}|{kind}|{rank}"] = {"fill": rank != LINE, **dict(_keyed_style(layer, colour, kind, False, rank))}
+    return {"layerClasses": {"districts": "outline"}, "classes": DRAW_CLASS, "fallback": draw_class("", ""),
+            "colours": THEME_COLOURS, "defaultColour": DEFAULT_COLOUR, "slot": COLOUR_SLOT,
+            "styles": styles}

@@ -8,6 +8,8 @@ layer fading at street zoom, the fitted view with its reset control, and distric
   (feature names, stations, places, districts) has a priority and a minimum zoom, and on
   each move the labels in view are placed from the highest priority down, a label that
   would overlap one already placed being hidden;
+- ``window.planmapLayer`` (layers/remote.py's PlanLayer) and ``window.planmapTiles``
+  (its PlanTiles: layers drawn as vector tiles with Leaflet.VectorGrid);
 - ``window.planmapClusterIcon`` for Leaflet.markercluster: a neutral count bubble;
 - a control that fits the map to the current filter again (``window.planmapFit``).
 
@@ -28,6 +30,9 @@ from geo.i18n import t
 
 STRUCTURE_PANE = "structure"
 PRECISE_PANE = "planmap-precise"  # precisely placed points, over the cluster icons (markerPane, 600)
+# Layers drawn as vector tiles: over the vector layers' canvas (overlayPane, 400), whose
+# clicks would otherwise never reach them, under the cluster icons.
+TILES_PANE = "planmap-tiles"
 LABELS_PANE = "planmap-labels"
 LABEL_ZOOM = 15  # feature names from this zoom on (street level)
 # Opacity of the plan-structure pane by zoom: clear at district zoom, faded at 14 and off
@@ -66,6 +71,9 @@ class MapChrome(MacroElement):
   document.head.appendChild(style);
   map.createPane({{ this.structure | tojson }}).style.zIndex = 390;
   map.createPane({{ this.precise | tojson }}).style.zIndex = 620;
+  var tilesPane = map.createPane({{ this.tiles | tojson }});  // its features take clicks, the rest goes through
+  tilesPane.style.zIndex = 450;
+  tilesPane.style.pointerEvents = "none";
   var dots = map.createPane("basemap-points");  // station dots: over the basemap, under the features
   dots.style.zIndex = 360;
   dots.style.pointerEvents = "none";
@@ -112,6 +120,77 @@ class MapChrome(MacroElement):
         console.error("map data " + o.url + ": " + e);
         (window.planmapFailed = window.planmapFailed || []).push(o.url);
       }).finally(function () { window.planmapPending -= 1; });
+    });
+  };
+
+  // Layers drawn as vector tiles (layers/remote.py PlanTiles; the tile contract in geo/mvt.py):
+  // one VectorGrid per pane the features go to, sharing each decoded tile.  A feature's
+  // style is looked up in o.style (layers/style.py tile_style_table) by its attributes;
+  // a click reaches st_folium as a click on a vector feature does (e.layer.toGeoJSON()
+  // with properties.id), and hover shows the name in a tooltip.
+  window.planmapTiles = function (group, o) {
+    var t = o.style, decoded = {}, order = [], rank = new WeakMap(), made = {};
+    var Grid = L.VectorGrid.Protobuf.extend({
+      _getVectorTilePromise: function (coords) {
+        var key = coords.z + "/" + coords.x + "/" + coords.y, url = o.url;
+        if (!decoded[key]) {
+          order.push(key);
+          if (order.length > 512) delete decoded[order.shift()];
+          decoded[key] = L.VectorGrid.Protobuf.prototype._getVectorTilePromise.call(this, coords).then(function (tile) {
+            // Geometry rank (areas 0, lines 1, points 2) by the properties the style function is given.
+            for (var name in tile.layers) tile.layers[name].features.forEach(function (f) { rank.set(f.properties, 3 - f.type); });
+            return tile;
+          }).catch(function (e) {
+            console.error("map tile " + url + " " + key + ": " + e);
+            (window.planmapFailed = window.planmapFailed || []).push(url);
+            return {layers: {}};
+          });
+        }
+        return decoded[key];
+      },
+      _createLayer: function (feat, pxPerExtent) {
+        var l = L.VectorGrid.prototype._createLayer.call(this, feat, pxPerExtent);
+        l.feature = {type: "Feature", properties: feat.properties, geometry: null};
+        l.toGeoJSON = function () { return l.feature; };  // what st_folium reports of a click
+        l.getLatLng = null;  // a tile's point has none: Leaflet places its events at the pointer instead
+        return l;
+      }
+    });
+    function kindOf(p) { return t.layerClasses[p.layer] || t.classes[p.precision] || t.fallback; }
+    function colourOf(p) {
+      var themes = p.themes ? p.themes.split(",") : [];
+      for (var i = 0; i < themes.length; i++) if (t.colours[themes[i]]) return t.colours[themes[i]];
+      return t.defaultColour;
+    }
+    function styleOf(p, kinds) {
+      var kind = kindOf(p);
+      if (kinds.indexOf(kind) < 0) return [];  // another grid's, or not drawn (known only to the district)
+      var key = p.layer + "|" + kind + "|" + rank.get(p), colour = colourOf(p), id = key + colour;
+      if (!(id in made)) {
+        var s = t.styles[key], out = {};
+        for (var k in s) out[k] = s[k] === t.slot ? colour : s[k];
+        made[id] = s ? [out] : [];
+      }
+      return made[id];
+    }
+    var tip = L.tooltip({sticky: true}), text = document.createElement("span");
+    function hover(e) {
+      var p = e.layer && e.layer.properties;
+      if (!p) return;
+      text.textContent = (t.lang === "zh" || !p.name_en ? p.name_zh : p.name_en) + (t.notes[kindOf(p)] || "");
+      tip.setContent(text).setLatLng(e.latlng);
+      if (!map.hasLayer(tip)) tip.openOn(map);
+    }
+    o.grids.forEach(function (g) {
+      var styles = {};
+      o.layers.forEach(function (name) { styles[name] = function (p) { return styleOf(p, g.kinds); }; });
+      var grid = new Grid(o.url, {pane: g.pane, interactive: true, maxZoom: o.maxZoom, updateWhenZooming: false,
+                                  vectorTileLayerStyles: styles, planmapFeatures: g.features,
+                                  getFeatureId: function (f) { return f.properties.id; }});
+      grid.on("loading", function () { grid.planmapLoaded = false; });
+      grid.on("load", function () { grid.planmapLoaded = true; });
+      grid.on("mouseover mousemove", hover).on("mouseout", function () { map.removeLayer(tip); });
+      grid.addTo(group);
     });
   };
 
@@ -203,6 +282,7 @@ class MapChrome(MacroElement):
         super().__init__()
         self._name = "MapChrome"
         self.css, self.structure, self.labels_pane, self.precise = CSS, STRUCTURE_PANE, LABELS_PANE, PRECISE_PANE
+        self.tiles = TILES_PANE
         self.label_zoom, self.fades = LABEL_ZOOM, [list(f) for f in STRUCTURE_FADE]
         self.fit_title = t(lang, "map.fit")
 

@@ -16,10 +16,11 @@ Payloads are kept in memory, least recently used first out, within ``limit_bytes
 app registers the payloads of a map on every run of it, so a map on screen keeps its
 data; a URL whose payload has gone (a server restart, say) answers 404 with a message.
 
-A layer drawn as image tiles (layers/raster.py) is registered with the recipe of its
-:class:`~layers.raster.RasterSource` instead, and served at
-``/api/data/<key>/{z}/{x}/{y}.png``: the source is made on the first tile asked for, and
-each tile is drawn once and kept (least recently used out first, within its own limit).
+Layers drawn as vector tiles are registered with the recipe of their
+:class:`~geo.mvt.TileSource` instead (the features in this process, or a database), and
+served at ``/api/data/<key>/{z}/{x}/{y}.mvt`` as Mapbox Vector Tiles (geo/mvt.py): the
+source is made on the first tile asked for, and each tile is encoded once and kept (least
+recently used out first, within its own limit).  A tile with nothing on it is an empty body.
 """
 from __future__ import annotations
 
@@ -32,14 +33,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from geo.mvt import MEDIA_TYPE as TILE_MEDIA_TYPE
+from geo.mvt import TileSource
 from geo.tiles import valid_tile
-from layers import raster
 from layers.remote import payload_key
 
 PATH = "/api/data/{key:str}.geojson"
 URL = "/api/data/{key}.geojson"  # relative to the app's origin, like the tile route
-TILE_PATH = "/api/data/{key:str}/{z:int}/{x:int}/{y:int}.png"
-TILE_URL = "/api/data/{key}/{{z}}/{{x}}/{{y}}.png"
+TILE_PATH = "/api/data/{key:str}/{z:int}/{x:int}/{y:int}.mvt"
+TILE_URL = "/api/data/{key}/{{z}}/{{x}}/{{y}}.mvt"
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 MEDIA_TYPE = "application/geo+json"
 GZIP_LEVEL = 3  # ~8× smaller for this data; higher levels cost far more time for little gain
@@ -98,19 +100,19 @@ class PayloadStore:
 
 
 class TileStore:
-    """Image-tiled layers by key: the recipe of each source, the sources made (a few, the
-    most recently used) and the tiles drawn, least recently used out first over *limit_bytes*."""
+    """Tiled layers by key: the recipe of each source, the sources made (a few, the most
+    recently used) and the tiles encoded, least recently used out first over *limit_bytes*."""
 
     def __init__(self, limit_bytes: int = 64 * 2**20, sources: int = 16):
         self.limit_bytes, self.max_sources = limit_bytes, sources
-        self._recipes: OrderedDict[str, Callable[[], raster.RasterSource]] = OrderedDict()
-        self._sources: OrderedDict[str, raster.RasterSource] = OrderedDict()
+        self._recipes: OrderedDict[str, Callable[[], TileSource]] = OrderedDict()
+        self._sources: OrderedDict[str, TileSource] = OrderedDict()
         self._tiles: OrderedDict[tuple, bytes | None] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
         self._making = threading.Lock()  # one source made at a time: concurrent tiles wait for it
 
-    def put(self, key: str, recipe: Callable[[], raster.RasterSource]) -> str:
+    def put(self, key: str, recipe: Callable[[], TileSource]) -> str:
         with self._lock:
             self._recipes[key] = recipe
             self._recipes.move_to_end(key)
@@ -121,13 +123,13 @@ class TileStore:
     def __contains__(self, key: str) -> bool:
         return key in self._recipes
 
-    def _made(self, key: str) -> raster.RasterSource | None:
+    def _made(self, key: str) -> TileSource | None:
         with self._lock:
             if key in self._sources:
                 self._sources.move_to_end(key)
             return self._sources.get(key)
 
-    def source(self, key: str) -> raster.RasterSource | None:
+    def source(self, key: str) -> TileSource | None:
         made = self._made(key)  # made already: no need to wait behind another source being made
         if made is not None:
             return made
@@ -146,8 +148,8 @@ class TileStore:
                     self._sources.popitem(last=False)
             return made
 
-    def tile(self, key: str, z: int, x: int, y: int) -> bytes | None:
-        """The tile's PNG (None: nothing drawn there).  KeyError for an unknown key."""
+    def tile(self, key: str, z: int, x: int, y: int) -> bytes:
+        """The tile's MVT (b"": nothing there).  KeyError for an unknown key."""
         with self._lock:
             if (key, z, x, y) in self._tiles:
                 self._tiles.move_to_end((key, z, x, y))
@@ -155,13 +157,13 @@ class TileStore:
         source = self.source(key)
         if source is None:
             raise KeyError(key)
-        png = raster.render_tile(source, z, x, y)
+        data = source.tile(z, x, y)
         with self._lock:
-            self._tiles[(key, z, x, y)] = png
-            self._size += len(png or b"")
+            self._tiles[(key, z, x, y)] = data
+            self._size += len(data)
             while self._size > self.limit_bytes and len(self._tiles) > 1:
-                self._size -= len(self._tiles.popitem(last=False)[1] or b"")
-        return png
+                self._size -= len(self._tiles.popitem(last=False)[1])
+        return data
 
     @property
     def size(self) -> int:
@@ -170,8 +172,6 @@ class TileStore:
 
 STORE = PayloadStore()
 TILES = TileStore()
-# What an empty tile is: one transparent pixel (Leaflet stretches it over the tile).
-EMPTY_PNG = raster.empty_png()
 
 
 def publish(data: bytes, key: str | None = None, store: PayloadStore = STORE) -> str:
@@ -179,8 +179,8 @@ def publish(data: bytes, key: str | None = None, store: PayloadStore = STORE) ->
     return URL.format(key=store.put(data, key))
 
 
-def publish_tiles(key: str, recipe: Callable[[], raster.RasterSource], store: TileStore = TILES) -> str:
-    """Register an image-tiled layer (*recipe* makes its source on first use); its Leaflet tile URL."""
+def publish_tiles(key: str, recipe: Callable[[], TileSource], store: TileStore = TILES) -> str:
+    """Register a tiled layer (*recipe* makes its source on first use); its tile URL template."""
     return TILE_URL.format(key=store.put(key, recipe))
 
 
@@ -210,10 +210,10 @@ def routes(store: PayloadStore = STORE, tiles: TileStore = TILES) -> list[Route]
         if not valid_tile(z, x, y):
             return PlainTextResponse(f"No tile {z}/{x}/{y}.", status_code=400)
         try:
-            png = await run_in_threadpool(tiles.tile, key, z, x, y)
+            data = await run_in_threadpool(tiles.tile, key, z, x, y)
         except KeyError:
             return PlainTextResponse("Unknown or expired map data: reload the page.", status_code=404)
-        return Response(png or EMPTY_PNG, media_type="image/png", headers=IMMUTABLE)
+        return Response(data, media_type=TILE_MEDIA_TYPE, headers=IMMUTABLE)
 
     _mounted = True
     return [Route(PATH, payload, methods=["GET"]), Route(TILE_PATH, tile, methods=["GET"])]

@@ -1,31 +1,35 @@
-"""Layers drawn as image tiles, in headless Chromium (layers/raster.py).
+"""Layers drawn as vector tiles, in headless Chromium (geo/mvt.py, layers/remote.py PlanTiles).
 
 The app runs on the bundled data with a vector budget of 100 features
 (PLANMAP_VECTOR_BUDGET), so its largest layers are drawn as tiles as they would be at
-×100: the tiles arrive and show the features, the remaining layers are still vector,
-and a click on a tiled project selects it.
+×100: the tiles arrive as Mapbox Vector Tiles and Leaflet.VectorGrid draws their
+features, the remaining layers are still vector, a name shows on hover, and a click on a
+tiled project selects it in the app.
 """
 from __future__ import annotations
 
-import io
+import re
 import urllib.error
 import urllib.request
 
-import numpy as np
 import pytest
 from conftest import drawn_feature_ids, map_frame, start_app, stop_app
-from PIL import Image
 
+from geo.mvt import MEDIA_TYPE
 from layers import payload
-from layers.map import drawn
+from layers.map import UNCERTAINTY, drawn
 
 BUDGET = 100
-RASTER_JS = """() => { let out = null;
-  map_div.eachLayer(l => { if (l.options && l.options.planmapFeatures) out = l; });
-  if (!out) return null;
-  const imgs = [...out.getContainer().querySelectorAll('img.leaflet-tile-loaded')];
-  return {features: out.options.planmapFeatures, pane: out.options.pane, loaded: !!out.planmapLoaded,
-          tiles: imgs.map(i => i.src)}; }"""
+# The tile grids on the map, and what each has drawn: VectorGrid keeps the features of
+# each tile it shows (by the id its getFeatureId gives), and each is an SVG path.
+GRIDS_JS = """() => { const out = [];
+  map_div.eachLayer(l => { if (!(l.options && l.options.planmapFeatures)) return;
+    const tiles = Object.values(l._vectorTiles || {});
+    out.push({pane: l.options.pane, features: l.options.planmapFeatures, loaded: !!l.planmapLoaded,
+              ids: [...new Set(tiles.flatMap(t => Object.keys(t._features)))],
+              paths: l.getContainer().querySelectorAll('svg path').length}); });
+  return out; }"""
+TO_SCREEN_JS = "([lat, lon]) => { const p = map_div.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }"
 
 
 @pytest.fixture(scope="module")
@@ -36,61 +40,75 @@ def tiled_app():
 
 
 def tiled_layers(frame) -> set[str]:
-    return payload.raster_layers(drawn(frame).groupby("layer").size().to_dict(), BUDGET)
+    return payload.tiled_layers(drawn(frame).groupby("layer").size().to_dict(), BUDGET)
 
 
-def raster_state(mf, timeout_ms: int = 30000) -> dict:
-    """The tiled layer once its tiles in view have loaded."""
-    mf.wait_for_function(f"() => {{ const s = ({RASTER_JS})(); return s && s.loaded; }}", timeout=timeout_ms)
-    return mf.evaluate(RASTER_JS)
+def grids(mf, timeout_ms: int = 30000) -> list[dict]:
+    """The tile grids once the tiles in view have loaded and been drawn."""
+    mf.wait_for_function(f"() => {{ const g = ({GRIDS_JS})(); return g.length && g.every(s => s.loaded); }}",
+                         timeout=timeout_ms)
+    return mf.evaluate(GRIDS_JS)
 
 
-def test_the_largest_layers_arrive_as_tiles_that_show_them(page, tiled_app, frame):
+def screen_point(page, mf, lat: float, lon: float) -> tuple[float, float]:
+    """Where (lat, lon) is on the page, with the whole map in view (Chromium scrolls a
+    partly hidden frame into view on mousedown, and the click would land elsewhere)."""
+    iframe = page.locator("iframe[title*='st_folium']")
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    x, y = mf.evaluate(TO_SCREEN_JS, [lat, lon])
+    return box["x"] + x, box["y"] + y
+
+
+def test_the_largest_layers_arrive_as_vector_tiles_and_are_drawn(page, tiled_app, frame):
+    tiles, urls = [], []
+    page.on("response", lambda r: (tiles.append((r.status, r.headers.get("content-type"), r.headers.get("cache-control"))),
+                                   urls.append(r.url)) if ".mvt" in r.url else None)
     page.goto(tiled_app)
     mf = map_frame(page)
     tiled = tiled_layers(frame)
     shown = drawn(frame)
     assert drawn_feature_ids(mf) == set(shown.index[~shown.layer.isin(tiled)])  # the rest stay vector
-    state = raster_state(mf)
-    assert state["features"] == int(shown.layer.isin(tiled).sum()) and state["pane"] == "raster"
-    assert state["tiles"]
-    inked = 0
-    for src in state["tiles"]:
-        image = np.asarray(Image.open(io.BytesIO(urllib.request.urlopen(src, timeout=20).read())).convert("RGBA"))
-        inked += int((image[..., 3] > 0).sum())
-    assert inked > 2000  # the districts' features, drawn
-    page.get_by_text("以图片绘制").first.wait_for()
+    state = grids(mf)
+    # Schematic features in the plan-structure pane (it fades at street zoom), the rest over the vector layers.
+    assert {g["pane"] for g in state} == {"planmap-tiles", "structure"}
+    assert sum(g["features"] for g in state) == int(shown.layer.isin(tiled).sum())
+    ids = {i for g in state for i in g["ids"]}
+    assert ids <= set(shown.index[shown.layer.isin(tiled)]) and len(ids) > 300  # the districts' features, drawn
+    assert sum(g["paths"] for g in state) >= len(ids)
+    assert tiles and set(tiles) == {(200, MEDIA_TYPE, "public, max-age=31536000, immutable")}
     assert page.external_requests == [] and page.errors == []
+    # Where nothing is, the tile is empty.
+    far = re.sub(r"/\d+/\d+/\d+\.mvt$", "/11/0/0.mvt", urls[0])
+    with urllib.request.urlopen(far, timeout=20) as r:
+        assert r.status == 200 and r.headers["Content-Type"] == MEDIA_TYPE and r.read() == b""
 
 
-def test_a_click_on_a_tiled_project_selects_it(page, tiled_app, frame):
-    # An exact project point inside the (vector) district outline: the point must win.
-    fid = "yz-jiefangbei"
-    assert frame.loc[fid, "layer"] in tiled_layers(frame) and frame.loc[fid, "geometry"].geom_type == "Point"
+def test_hover_names_a_tiled_feature_and_a_click_selects_it(page, tiled_app, frame):
+    fid = "yz-chaotianmen"  # an approximate project point (a soft disc), on tiles
+    assert frame.loc[fid, "layer"] in tiled_layers(frame) and frame.loc[fid, "precision"] == "area"
     lon, lat = frame.loc[fid, "geometry"].x, frame.loc[fid, "geometry"].y
-    page.goto(f"{tiled_app}/?lat={lat}&lon={lon}&zoom=18")
+    page.goto(f"{tiled_app}/?lat={lat}&lon={lon}&zoom=17")
     mf = map_frame(page)
-    raster_state(mf)
-    x, y = mf.evaluate("([lat, lon]) => { const p = map_div.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
-                       [lat, lon])
-    # Whole map in view first: Chromium scrolls a partly hidden frame into view on
-    # mousedown, and the click would land elsewhere on the map.
-    iframe = page.locator("iframe[title*='st_folium']")
-    iframe.scroll_into_view_if_needed()
-    box = iframe.bounding_box()
-    page.mouse.click(box["x"] + x + 2, box["y"] + y + 1)  # not dead centre: within the marker
+    assert fid in {i for g in grids(mf) for i in g["ids"]}
+    x, y = screen_point(page, mf, lat, lon)
+    page.mouse.move(x + 3, y + 2)  # within the disc, not dead centre
+    tooltip = mf.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=10000)
+    assert tooltip.inner_text() == frame.loc[fid, "name_zh"] + UNCERTAINTY["zh"]["approx"]
+    page.mouse.click(x + 3, y + 2)
     page.wait_for_url(f"**sel={fid}**", timeout=20000)
-    page.get_by_text(frame.loc[fid, "name_zh"]).first.wait_for()
-    # A pan afterwards reports the same click again: it must not pick anew.
+    page.get_by_text(frame.loc[fid, "name_zh"]).first.wait_for()  # the details panel
+    # A pan afterwards reports the same click again: it must not select anew, nor drop the selection.
     mf = map_frame(page)
     mf.evaluate("() => { map_div.panBy([0, 120], {animate: false}); }")  # return nothing: the map object is not serialisable
     page.wait_for_url(lambda u: f"sel={fid}" in u and f"lat={lat:.5f}" not in u, timeout=20000)
     page.wait_for_timeout(1500)
-    assert f"sel={fid}" in page.url and page.errors == []
+    assert f"sel={fid}" in page.url and page.errors == [] and page.external_requests == []
 
 
-@pytest.mark.parametrize("path, code", [("/api/data/" + "0" * 24 + "/11/1650/854.png", 404),
-                                        ("/api/data/" + "0" * 24 + "/3/9/0.png", 400)])
+@pytest.mark.parametrize("path, code", [("/api/data/" + "0" * 24 + "/11/1650/854.mvt", 404),
+                                        ("/api/data/" + "0" * 24 + "/3/9/0.mvt", 400)])
 def test_tile_route_answers_bad_requests_with_a_reason(tiled_app, path, code):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(tiled_app + path, timeout=20)

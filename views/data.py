@@ -16,7 +16,7 @@ from geo.state import Known
 from geo.targets import load_targets
 from geo.vocab import load_vocabulary
 from geo.i18n import t
-from layers.map import LAYER_ORDER, MAX_ZOOM, RASTER_PANE
+from layers.map import MAX_ZOOM
 from layers.payload import display_texts, layer_payloads
 from layers.remote import plan_groups
 from server import data_route
@@ -71,37 +71,23 @@ def texts(lang: str, to_gcj: bool):
 @st.cache_resource(show_spinner=False, max_entries=8)
 def payloads(filters: Filters, basemap: str, lang: str) -> list:
     _, vocab, _, _ = load_data()
-    return layer_payloads(filtered(filters), texts(lang, needs_gcj02(basemap)), vocab, lang)
+    # Vector tiles need serve.py's tile route: without it every layer is embedded, however many.
+    return layer_payloads(filtered(filters), texts(lang, needs_gcj02(basemap)), vocab, lang,
+                          budget=None if data_route.mounted() else float("inf"))
 
 
 def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.FeatureGroup]:
-    """The feature layers: fetched from the data route when serve.py mounts it, else embedded;
-    from the database, every layer as vector tiles cut by PostGIS."""
+    """The feature layers: fetched from the data route when serve.py mounts it (past the
+    vector budget the largest as vector tiles), else embedded; from the database, every
+    layer as vector tiles cut by PostGIS."""
     if not store().in_memory:
         return [vector_tile_group(store(), filters, "gcj02" if needs_gcj02(basemap) else "wgs84", lang)]
     if not data_route.mounted():
         return plan_groups(payloads(filters, basemap, lang), lambda p: {"data": p.data})
-    source = texts(lang, needs_gcj02(basemap)).raster_source
+    source = texts(lang, needs_gcj02(basemap)).tile_source
 
     def tile_url(p) -> str:
-        return data_route.publish_tiles(p.key, lambda: source([(layer, list(ids)) for layer, ids in p.raster]))
+        return data_route.publish_tiles(p.key, lambda: source(p.tiles))
 
     return plan_groups(payloads(filters, basemap, lang), lambda p: {"url": data_route.publish(p.data, p.key)},
-                       tile_url, RASTER_PANE, MAX_ZOOM)
-
-
-def tiled(filters: Filters, basemap: str, lang: str):
-    """The payload of the layers drawn as image tiles, if any (only with serve.py's route mounted)."""
-    found = [p for p in payloads(filters, basemap, lang) if p.raster] if data_route.mounted() and store().in_memory else []
-    return found[0] if found else None
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def click_targets(filters: Filters, basemap: str, lang: str):
-    """Every feature drawn on a map with tiles, to find what a click landed on: on tiles the
-    browser cannot tell, and a vector area under a tiled point must not take its click."""
-    shown = filtered(filters)
-    drawn_ids = texts(lang, needs_gcj02(basemap)).kind
-    return texts(lang, needs_gcj02(basemap)).raster_source(
-        [(layer, [i for i in shown.index[shown.layer == layer] if i in drawn_ids])
-         for layer in LAYER_ORDER if layer in set(shown.layer)])
+                       tile_url, MAX_ZOOM)

@@ -2,9 +2,6 @@
 sent as layers, fitted to what is asked for, clicks read back, and the list in step."""
 from __future__ import annotations
 
-from functools import partial
-from typing import Callable
-
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -15,11 +12,9 @@ from geo.extent import circle_extent
 from geo.state import ViewState
 from geo.i18n import t
 from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM, build_base_map, selection_group
-from layers.raster import RasterSource, pick
-from layers.view import BADGE_PREFIX, FitView
+from layers.view import BADGE_PREFIX, FitView, count_badges
 from server import data_route
-from layers.view import count_badges
-from views.data import click_targets, load_data, map_groups, store, tiled
+from views.data import load_data, map_groups, store
 from views.explore import select
 from views.listing import feature_list, list_csv, list_table, view_box
 from views.session import current_state, sync_url
@@ -37,11 +32,11 @@ def base_map(basemap: str, lang: str) -> folium.Map:
                           publish=data_route.publish if served else None)
 
 
-def read_click(out: dict, data, targets: Callable[[], RasterSource] | None) -> tuple[str | None, dict | None]:
+def read_click(out: dict, data) -> tuple[str | None, dict | None]:
     """(what a new click on the map chose, the empty spot it landed on): a feature or badge id
-    that st_folium names or, on a map with tiles (*targets* makes a source of every feature
-    on it), the one drawn on top where the click landed; a click that hit nothing is a spot."""
-    point, zoom = out.get("last_clicked"), out.get("zoom")
+    that st_folium names (a vector feature's or a vector tile's); a click that hit nothing is
+    a spot."""
+    point = out.get("last_clicked")
     new_point = bool(point) and point != st.session_state.get("last_point")
     if new_point:
         st.session_state.last_point = point  # once: a later pan must not pick again
@@ -51,12 +46,6 @@ def read_click(out: dict, data, targets: Callable[[], RasterSource] | None) -> t
     drawing = (out.get("last_active_drawing") or {}).get("properties", {}).get("id")
     if new_object and drawing and drawing.startswith(BADGE_PREFIX):
         return drawing, None
-    if new_point and targets is not None and zoom is not None:
-        # On tiles the browser cannot tell what is under the click, and a vector area under a
-        # tiled point must not take it: pick among everything drawn, points first.
-        picked = pick(targets(), point["lng"], point["lat"], zoom)
-        if picked:
-            return picked, None
     if new_object and data.has(drawing):
         return drawing, None
     return None, (point if new_point and not new_object else None)
@@ -156,12 +145,9 @@ def map_panel(vocab, lang: str) -> None:
     or near-here point reruns the page)."""
     state = current_state()
     groups = map_groups(state.filters, state.basemap, lang)
-    tiles = tiled(state.filters, state.basemap, lang)
     sel = selection_group(store().rows([state.selected] if state.selected else []), state.selected,
                           needs_gcj02(state.basemap))
     centre, zoom = view_request(state)
-    if tiles:
-        st.caption(t(lang, "tiled", layers=tiles.label))
     with st.container(key="mapbox"):
         out = st_folium(
             base_map(state.basemap, lang),
@@ -173,7 +159,7 @@ def map_panel(vocab, lang: str) -> None:
                               "bounds"],
         ) or {}
     remember_view(out, state.basemap)
-    clicked, spot = read_click(out, store(), partial(click_targets, state.filters, state.basemap, lang) if tiles else None)
+    clicked, spot = read_click(out, store())
     if clicked and clicked.startswith(BADGE_PREFIX):
         st.session_state.w_list_scope, st.session_state.list_district = "district", clicked[len(BADGE_PREFIX):]
     elif clicked and clicked != state.selected:
