@@ -37,7 +37,7 @@ def view_tiles_ms(url: str, runs: int) -> dict:
     from geo.store import PostgisStore
     from geo.vocab import load_vocabulary
     from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM, LAYER_ORDER
-    from layers.raster import view_tiles
+    from geo.mvt import view_tiles
     from bench.render_cost import VIEW_PX
     from server.vector_tiles import MvtTiles
 

@@ -17,7 +17,8 @@ from conftest import drawn_feature_ids, map_frame, start_app, stop_app
 
 from geo.mvt import MEDIA_TYPE
 from layers import payload
-from layers.map import UNCERTAINTY, drawn
+from geo.i18n import t
+from layers.map import drawn
 
 BUDGET = 100
 # The tile grids on the map, and what each has drawn: VectorGrid keeps the features of
@@ -95,7 +96,7 @@ def test_hover_names_a_tiled_feature_and_a_click_selects_it(page, tiled_app, fra
     page.mouse.move(x + 3, y + 2)  # within the disc, not dead centre
     tooltip = mf.locator(".leaflet-tooltip")
     tooltip.wait_for(timeout=10000)
-    assert tooltip.inner_text() == frame.loc[fid, "name_zh"] + UNCERTAINTY["zh"]["approx"]
+    assert tooltip.inner_text() == frame.loc[fid, "name_zh"] + t("zh", "map.uncertainty")["approx"]
     page.mouse.click(x + 3, y + 2)
     page.wait_for_url(f"**sel={fid}**", timeout=20000)
     page.get_by_text(frame.loc[fid, "name_zh"]).first.wait_for()  # the details panel
