@@ -3,6 +3,7 @@
 - ``PLANMAP_DATA_DIR``: another data folder of the bundled layout (benchmarks, hostile fixtures);
 - ``PLANMAP_VECTOR_BUDGET``: features Leaflet draws as objects at most before the largest
   layers become image tiles (layers/payload.py);
+- ``PLANMAP_SHARED_CACHE``: a folder several app processes share for map data (scripts/serve_cluster.sh);
 - ``TIANDITU_KEY``: a Tianditu key (or ``.streamlit/secrets.toml``, read by server/tile_proxy.py).
 """
 from __future__ import annotations
@@ -20,3 +21,10 @@ VECTOR_BUDGET = int(os.environ.get("PLANMAP_VECTOR_BUDGET", 5_000))
 
 def tianditu_key_from_env() -> str | None:
     return os.environ.get("TIANDITU_KEY") or None
+
+
+def shared_cache_dir() -> Path | None:
+    """``PLANMAP_SHARED_CACHE``: a folder the app processes of one deployment share for map
+    data (server/data_route.py), so any of them answers for a payload another one made."""
+    value = os.environ.get("PLANMAP_SHARED_CACHE")
+    return Path(value).resolve() if value else None

@@ -23,7 +23,7 @@ from geo.plans import read_catalog
 from geo.tours import Caption, Stop, Tour, caption, view_bounds, visible_ids
 from geo.vocab import Vocabulary, display_name
 
-from .assets import LOCAL, STATIC_DIR, STATIC_URL, AssetError, localize
+from .assets import LOCAL, STATIC_DIR, AssetError, localize, static_url
 from .legend import Legend, legend_html
 from .map import build_base_map, build_map, drawn, feature_groups, layer_collections
 from .style import THEME_COLOURS, colour_for
@@ -189,8 +189,9 @@ def _inline_css(rel: str) -> str:
 
 def inline_assets(html: str) -> str:
     """Replace the app-served <script src>/<link href> of vendored files with their contents."""
+    base = static_url()  # where localize() pointed them
     for rel in sorted(set(LOCAL.values())):
-        url = re.escape(STATIC_URL + rel)
+        url = re.escape(base + rel)
         if rel.endswith(".js"):
             code = (STATIC_DIR / rel).read_text(encoding="utf-8").replace("</script", "<\\/script")
             html = re.sub(rf'<script src="{url}"></script>', lambda _m: f"<script>{code}</script>", html)

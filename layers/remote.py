@@ -26,15 +26,20 @@ import folium
 from branca.element import MacroElement, Template
 from folium.elements import JSCSSMixin
 
-from .assets import LOCAL, STATIC_URL
+from .assets import LOCAL, static_url
 
 # Approximate places cluster at every zoom: many share a point (a neighbourhood's), and a
 # click on their cluster at the last zoom fans them out.
 CLUSTER_OPTIONS = {"chunkedLoading": True, "maxClusterRadius": 60, "showCoverageOnHover": False,
                    "spiderfyOnMaxZoom": True}
-CLUSTER_JS = [("leaflet.markercluster", STATIC_URL + LOCAL["leaflet.markercluster.js"])]
-CLUSTER_CSS = [("markerclustercss", STATIC_URL + LOCAL["MarkerCluster.css"]),
-               ("markerclusterdefault", STATIC_URL + LOCAL["MarkerCluster.Default.css"])]
+
+
+def cluster_assets() -> tuple[list, list]:
+    """Leaflet.markercluster's (default_js, default_css), served by this app (under its prefix)."""
+    base = static_url()
+    return ([("leaflet.markercluster", base + LOCAL["leaflet.markercluster.js"])],
+            [("markerclustercss", base + LOCAL["MarkerCluster.css"]),
+             ("markerclusterdefault", base + LOCAL["MarkerCluster.Default.css"])])
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,7 @@ window.planmapLayer({{ this._parent.get_name() }}, {{ this.options | tojson }}{%
         self.options = {"url": url, "pane": pane, "queue": queue, "interactive": interactive,
                         "smoothFactor": smooth_factor, "labels": labels, "popups": popups,
                         "cluster": CLUSTER_OPTIONS if cluster else None}
-        self.default_js = CLUSTER_JS if cluster else []
-        self.default_css = CLUSTER_CSS if cluster else []
+        self.default_js, self.default_css = cluster_assets() if cluster else ([], [])
 
 
 class RasterTiles(MacroElement):
@@ -131,8 +135,9 @@ class ClusterAssets(JSCSSMixin, MacroElement):
     """Leaflet.markercluster for a map that may cluster later: st_folium loads a map's
     scripts once, when the map is first drawn, so they must be there from the start."""
 
-    default_js = CLUSTER_JS
-    default_css = CLUSTER_CSS
+    def __init__(self):
+        super().__init__()
+        self.default_js, self.default_css = cluster_assets()
 
 
 def plan_groups(payloads, source: Callable[[object], dict], tile_url: Callable[[object], str] | None = None,

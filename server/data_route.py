@@ -20,37 +20,97 @@ A layer drawn as image tiles (layers/raster.py) is registered with the recipe of
 :class:`~layers.raster.RasterSource` instead, and served at
 ``/api/data/<key>/{z}/{x}/{y}.png``: the source is made on the first tile asked for, and
 each tile is drawn once and kept (least recently used out first, within its own limit).
+
+**Several processes** (scripts/serve_cluster.sh): the balancer keeps a browser on one
+process, but a payload made by one process may still be asked of another (a process
+restarted, a cookie lost).  With ``PLANMAP_SHARED_CACHE`` set, every process also writes
+each payload to that folder under its content key (atomically: a temporary file renamed),
+and a process that does not hold a key reads it from there, checking that the bytes hash
+to the key.  Tiled layers are not shared: their recipe lives in the process that ran the
+script (the balancer's stickiness keeps their tiles there).
+
+Paths and URLs are under Streamlit's ``server.baseUrlPath`` when the app has a path prefix
+(:func:`layers.assets.app_path`).
 """
 from __future__ import annotations
 
 import gzip
+import logging
+import os
+import re
+import tempfile
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from geo.settings import shared_cache_dir
 from geo.tiles import valid_tile
 from layers import raster
+from layers.assets import app_path
 from layers.remote import payload_key
 
 PATH = "/api/data/{key:str}.geojson"
-URL = "/api/data/{key}.geojson"  # relative to the app's origin, like the tile route
+URL = "/api/data/{key}.geojson"  # from the app's root (app_path adds its prefix), like the tile route
 TILE_PATH = "/api/data/{key:str}/{z:int}/{x:int}/{y:int}.png"
 TILE_URL = "/api/data/{key}/{{z}}/{{x}}/{{y}}.png"
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 MEDIA_TYPE = "application/geo+json"
 GZIP_LEVEL = 3  # ~8× smaller for this data; higher levels cost far more time for little gain
+KEY = re.compile(r"[0-9a-f]{24}")  # payload_key's hex digest
 _mounted = False
+log = logging.getLogger(__name__)
+
+
+class SharedDir:
+    """Payloads by content key in a folder that several processes write and read."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def _file(self, key: str) -> Path:
+        return self.path / f"{key}.geojson"
+
+    def write(self, key: str, data: bytes) -> None:
+        """Store *data* under *key* unless it is there; a reader never sees a partial file."""
+        target = self._file(key)
+        if target.exists():
+            return
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{key}.", suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, target)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as exc:  # a full disk must not break the page: this process still serves it
+            log.warning("map data %s not shared in %s: %s", key, self.path, exc)
+
+    def read(self, key: str) -> bytes | None:
+        """The payload stored under *key*, if there is one whose bytes hash to it."""
+        if not KEY.fullmatch(key):
+            return None
+        try:
+            data = self._file(key).read_bytes()
+        except OSError:
+            return None
+        return data if payload_key(data) == key else None
 
 
 class PayloadStore:
-    """Bytes by content key, least recently used out first once over *limit_bytes*."""
+    """Bytes by content key, least recently used out first once over *limit_bytes*; with
+    *shared* (a folder), also written there, and read from there on a miss."""
 
-    def __init__(self, limit_bytes: int = 256 * 2**20):
+    def __init__(self, limit_bytes: int = 256 * 2**20, shared: Path | None = None):
         self.limit_bytes = limit_bytes
+        self.shared = SharedDir(shared) if shared else None
         self._items: OrderedDict[str, bytes] = OrderedDict()
         self._gzipped: dict[str, bytes] = {}
         self._size = 0
@@ -59,27 +119,39 @@ class PayloadStore:
     def put(self, data: bytes, key: str | None = None) -> str:
         """Register *data* (again); its key.  Pass *key* when it is already known (payload_key(data))."""
         key = key or payload_key(data)
+        if self._keep(key, data) and self.shared:
+            self.shared.write(key, data)
+        return key
+
+    def _keep(self, key: str, data: bytes) -> bool:
+        """Hold *data* in memory; whether it was new here."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return key
+                return False
             self._items[key] = data
             self._size += len(data)
             while self._size > self.limit_bytes and len(self._items) > 1:
                 old, old_data = self._items.popitem(last=False)
                 self._size -= len(old_data) + len(self._gzipped.pop(old, b""))
-        return key
+        return True
 
     def get(self, key: str) -> bytes | None:
+        """The payload; one only the shared folder holds (another process made it) is kept here too."""
         with self._lock:
-            return self._items.get(key)
+            data = self._items.get(key)
+        if data is None and self.shared:
+            data = self.shared.read(key)
+            if data is not None:
+                self._keep(key, data)
+        return data
 
     def gzipped(self, key: str) -> bytes | None:
         """The payload gzipped, compressed on first request and kept while the payload is."""
         with self._lock:
             if key in self._gzipped:
                 return self._gzipped[key]
-            data = self._items.get(key)
+        data = self.get(key)
         if data is None:
             return None
         packed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
@@ -168,7 +240,7 @@ class TileStore:
         return self._size
 
 
-STORE = PayloadStore()
+STORE = PayloadStore(shared=shared_cache_dir())
 TILES = TileStore()
 # What an empty tile is: one transparent pixel (Leaflet stretches it over the tile).
 EMPTY_PNG = raster.empty_png()
@@ -176,12 +248,12 @@ EMPTY_PNG = raster.empty_png()
 
 def publish(data: bytes, key: str | None = None, store: PayloadStore = STORE) -> str:
     """Register *data* and return the URL the browser fetches it from."""
-    return URL.format(key=store.put(data, key))
+    return app_path(URL.format(key=store.put(data, key)))
 
 
 def publish_tiles(key: str, recipe: Callable[[], raster.RasterSource], store: TileStore = TILES) -> str:
     """Register an image-tiled layer (*recipe* makes its source on first use); its Leaflet tile URL."""
-    return TILE_URL.format(key=store.put(key, recipe))
+    return app_path(TILE_URL.format(key=store.put(key, recipe)))
 
 
 def mounted() -> bool:
@@ -216,4 +288,4 @@ def routes(store: PayloadStore = STORE, tiles: TileStore = TILES) -> list[Route]
         return Response(png or EMPTY_PNG, media_type="image/png", headers=IMMUTABLE)
 
     _mounted = True
-    return [Route(PATH, payload, methods=["GET"]), Route(TILE_PATH, tile, methods=["GET"])]
+    return [Route(app_path(PATH), payload, methods=["GET"]), Route(app_path(TILE_PATH), tile, methods=["GET"])]
