@@ -12,6 +12,7 @@ import json
 import re
 import time
 import urllib.request
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
 import websockets
@@ -20,7 +21,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 MAP_COMPONENT = "streamlit_folium.st_folium"
-DATA_URL = re.compile(r"/api/data/[0-9a-f]+\.geojson")  # after the app's path prefix, if any
+DATA_URL = re.compile(r"(?:/[\w.~-]+)*/api/data/[0-9a-f]+\.geojson")  # its path prefix included
 FINISHED, COMPILE_ERROR = ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR
 RUN_TIMEOUT_S = 180
 UPSTREAM = "X-Planmap-Upstream"  # the process that answered, named by serve_cluster.sh's nginx
@@ -86,16 +87,17 @@ class Session:
         return RunResult(time.perf_counter() - start, exceptions)
 
     def map_data_paths(self) -> set[str]:
-        """The map data the map of the last run names (paths from the app's base URL)."""
+        """The map data the map of the last run names (paths from the server's root)."""
         component = self.widgets.get(MAP_COMPONENT)
         return set(DATA_URL.findall(component.json_args)) if component else set()
 
     async def _fetch_map_data(self) -> list[str]:
         """GET each data payload the map names that this tab has not fetched; the failures."""
         failures = []
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.url))
         for path in sorted(self.map_data_paths() - self.fetched):
             try:
-                await asyncio.to_thread(get, self.url + path, self.cookies)
+                await asyncio.to_thread(get, origin + path, self.cookies)
                 self.fetched.add(path)
             except OSError as exc:
                 failures.append(f"GET {path}: {exc}"[:300])
