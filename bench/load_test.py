@@ -60,6 +60,12 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class MemorySampler:
     """Samples processes' resident memory in the background (asyncio task)."""
 
@@ -172,12 +178,15 @@ async def crowd(url: str, pids: list[int], sessions: int, duration: float, think
     tally, sampler = Tally(), MemorySampler(pids)
     sampling = asyncio.create_task(sampler.run())
     rss_start = {pid: rss_mb(pid) for pid in pids}
+    cpu_start, client_start = {pid: cpu_s(pid) for pid in pids}, time.process_time()
     load_start = os.getloadavg()[0]
     started = time.monotonic()
     end = started + duration
     await asyncio.gather(*(visitor(n, url, end, think, max_actions, seed, points, tally, sticky)
                            for n in range(sessions)))
     sampling.cancel()
+    cpu = {"servers": [round(cpu_s(pid) - cpu_start[pid], 1) for pid in pids],
+           "load_generator": round(time.process_time() - client_start, 1)}
     rerun, first = summary(tally.reruns), summary(tally.first_load)
     rss = [{"after_warm_up": round(rss_start[pid], 1), "peak": round(max(sampler.samples[pid]), 1),
             "end": round(sampler.samples[pid][-1], 1)} for pid in pids]
@@ -193,6 +202,7 @@ async def crowd(url: str, pids: list[int], sessions: int, duration: float, think
         "sessions_per_process": sorted(tally.upstreams.values(), reverse=True) if sticky else [sessions],
         "server_rss_mb": rss[0] if len(rss) == 1 else rss,
         "peak_rss_mb_per_process": max(r["peak"] for r in rss),
+        "cpu_s": cpu,  # how busy each app process and this client were over the run (2 cores shared)
         "load_avg_1min": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
     }
 
