@@ -21,6 +21,7 @@ per session and time.
     python bench/load_test.py                                  # 50 sessions, 60 s of actions
     python bench/load_test.py --sessions 10 --duration 20 --think 10 20
     python bench/load_test.py --cluster 2 --sessions 100 --duration 150 --think 20 40 --record
+    python bench/load_test.py --cluster 2 --sessions 100 --duration 150 --think 20 40 --ramp 20  # arrivals spread
 """
 from __future__ import annotations
 
@@ -119,9 +120,11 @@ class Tally:
 
 
 async def visitor(n: int, url: str, end: float, think: tuple[float, float], max_actions: int, seed: int,
-                  points, tally: Tally, sticky: bool) -> None:
-    """One reader; with *sticky* (a balancer in front) the page is loaded first for its cookie."""
+                  points, tally: Tally, sticky: bool, delay: float = 0) -> None:
+    """One reader, arriving after *delay* s; with *sticky* (a balancer in front) the page is
+    loaded first for its cookie."""
     rng = random.Random(seed * 1000 + n)
+    await asyncio.sleep(delay)
     try:
         cookies = await asyncio.to_thread(page_cookies, url) if sticky else None
         session = await Session.open(url, cookies)
@@ -170,8 +173,10 @@ def summary(values: list[float]) -> dict:
 
 
 async def crowd(url: str, pids: list[int], sessions: int, duration: float, think: tuple[float, float],
-                max_actions: int, seed: int, warm: list[str] | None = None, sticky: bool = False) -> dict:
-    """*pids*: the app processes; *warm*: their own URLs (default *url*), each visited once first."""
+                max_actions: int, seed: int, warm: list[str] | None = None, sticky: bool = False,
+                ramp: float = 0) -> dict:
+    """*pids*: the app processes; *warm*: their own URLs (default *url*), each visited once first;
+    *ramp*: the sessions arrive evenly over that many seconds (0: all at once)."""
     points = feature_points()
     for each in warm or [url]:
         await warm_up(each)
@@ -182,7 +187,7 @@ async def crowd(url: str, pids: list[int], sessions: int, duration: float, think
     load_start = os.getloadavg()[0]
     started = time.monotonic()
     end = started + duration
-    await asyncio.gather(*(visitor(n, url, end, think, max_actions, seed, points, tally, sticky)
+    await asyncio.gather(*(visitor(n, url, end, think, max_actions, seed, points, tally, sticky, n * ramp / sessions)
                            for n in range(sessions)))
     sampling.cancel()
     cpu = {"servers": [round(cpu_s(pid) - cpu_start[pid], 1) for pid in pids],
@@ -194,7 +199,7 @@ async def crowd(url: str, pids: list[int], sessions: int, duration: float, think
         "sessions": sessions, "processes": len(pids),
         "p50_rerun_s": rerun["p50_s"], "p95_rerun_s": rerun["p95_s"], "first_page_p50_s": first["p50_s"],
         "errors": len(tally.errors),
-        "duration_s": duration, "think_s": list(think), "seed": seed,
+        "duration_s": duration, "think_s": list(think), "arrivals_over_s": ramp, "seed": seed,
         "wall_s": round(time.monotonic() - started, 1),
         "first_load": first, "rerun": rerun,
         "clicks": tally.clicks, "clicks_that_opened_details": tally.clicks_with_detail,
@@ -235,6 +240,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--think", type=float, nargs=2, default=(2.0, 5.0), metavar=("MIN", "MAX"),
                    help="pause between a session's actions, seconds")
     p.add_argument("--max-actions", type=int, default=100, help="per session")
+    p.add_argument("--ramp", type=float, default=0, metavar="S",
+                   help="sessions arrive evenly over S seconds (default 0: all at the same moment)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--app", type=Path, default=ROOT / "serve.py", help="the app of a single server")
     p.add_argument("--cluster", type=int, default=0, metavar="N",
@@ -251,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.update(WATCHER_OFF)  # read by bench/server.py's streamlit_server
     with servers(args) as (url, pids, warm, sticky):
         result = asyncio.run(crowd(url, pids, args.sessions, args.duration, tuple(args.think),
-                                   args.max_actions, args.seed, warm, sticky))
+                                   args.max_actions, args.seed, warm, sticky, args.ramp))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     if args.record:
