@@ -26,8 +26,10 @@ process, but a payload made by one process may still be asked of another (a proc
 restarted, a cookie lost).  With ``PLANMAP_SHARED_CACHE`` set, every process also writes
 each payload to that folder under its content key (atomically: a temporary file renamed),
 and a process that does not hold a key reads it from there, checking that the bytes hash
-to the key.  Tiled layers are not shared: their recipe lives in the process that ran the
-script (the balancer's stickiness keeps their tiles there).
+to the key.  A tiled layer's recipe is a function of the process that ran the script, so
+what is shared is its spec (language, CRS, layers and ids, as JSON): a process asked for a
+tile it has no recipe for makes one from the spec with :attr:`TileStore.rebuild` (set by
+views/data.py, which knows the data) and draws the tile itself.
 
 Paths and URLs are under Streamlit's ``server.baseUrlPath`` when the app has a path prefix
 (:func:`layers.assets.app_path`).
@@ -35,6 +37,7 @@ Paths and URLs are under Streamlit's ``server.baseUrlPath`` when the app has a p
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import os
 import re
@@ -73,12 +76,12 @@ class SharedDir:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
 
-    def _file(self, key: str) -> Path:
-        return self.path / f"{key}.geojson"
+    def _file(self, key: str, kind: str) -> Path:
+        return self.path / f"{key}{kind}"
 
-    def write(self, key: str, data: bytes) -> None:
+    def write(self, key: str, data: bytes, kind: str = ".geojson") -> None:
         """Store *data* under *key* unless it is there; a reader never sees a partial file."""
-        target = self._file(key)
+        target = self._file(key, kind)
         if target.exists():
             return
         try:
@@ -93,15 +96,15 @@ class SharedDir:
         except OSError as exc:  # a full disk must not break the page: this process still serves it
             log.warning("map data %s not shared in %s: %s", key, self.path, exc)
 
-    def read(self, key: str) -> bytes | None:
-        """The payload stored under *key*, if there is one whose bytes hash to it."""
+    def read(self, key: str, kind: str = ".geojson") -> bytes | None:
+        """What is stored under *key*; a payload (.geojson) only if its bytes hash to the key."""
         if not KEY.fullmatch(key):
             return None
         try:
-            data = self._file(key).read_bytes()
+            data = self._file(key, kind).read_bytes()
         except OSError:
             return None
-        return data if payload_key(data) == key else None
+        return data if kind != ".geojson" or payload_key(data) == key else None
 
 
 class PayloadStore:
@@ -173,8 +176,13 @@ class TileStore:
     """Image-tiled layers by key: the recipe of each source, the sources made (a few, the
     most recently used) and the tiles drawn, least recently used out first over *limit_bytes*."""
 
-    def __init__(self, limit_bytes: int = 64 * 2**20, sources: int = 16):
+    SPEC = ".tiles.json"
+
+    def __init__(self, limit_bytes: int = 64 * 2**20, sources: int = 16, shared: Path | None = None):
         self.limit_bytes, self.max_sources = limit_bytes, sources
+        self.shared = SharedDir(shared) if shared else None
+        # spec -> recipe, for a key this process has no recipe for (another one ran the script)
+        self.rebuild: Callable[[dict], Callable[[], raster.RasterSource]] | None = None
         self._recipes: OrderedDict[str, Callable[[], raster.RasterSource]] = OrderedDict()
         self._sources: OrderedDict[str, raster.RasterSource] = OrderedDict()
         self._tiles: OrderedDict[tuple, bytes | None] = OrderedDict()
@@ -182,7 +190,11 @@ class TileStore:
         self._lock = threading.Lock()
         self._making = threading.Lock()  # one source made at a time: concurrent tiles wait for it
 
-    def put(self, key: str, recipe: Callable[[], raster.RasterSource]) -> str:
+    def put(self, key: str, recipe: Callable[[], raster.RasterSource], spec: dict | None = None) -> str:
+        """Register a tiled layer: *recipe* makes its source; *spec* (JSON) lets another process
+        sharing the folder make it too (see :attr:`rebuild`)."""
+        if self.shared and spec is not None:
+            self.shared.write(key, json.dumps(spec, ensure_ascii=False).encode(), self.SPEC)
         with self._lock:
             self._recipes[key] = recipe
             self._recipes.move_to_end(key)
@@ -209,6 +221,7 @@ class TileStore:
                 return made
             with self._lock:
                 recipe = self._recipes.get(key)
+            recipe = recipe or self._shared_recipe(key)
             if recipe is None:
                 return None
             made = recipe()
@@ -217,6 +230,10 @@ class TileStore:
                 while len(self._sources) > self.max_sources:
                     self._sources.popitem(last=False)
             return made
+
+    def _shared_recipe(self, key: str) -> Callable[[], raster.RasterSource] | None:
+        spec = self.shared.read(key, self.SPEC) if self.shared and self.rebuild else None
+        return self.rebuild(json.loads(spec)) if spec else None
 
     def tile(self, key: str, z: int, x: int, y: int) -> bytes | None:
         """The tile's PNG (None: nothing drawn there).  KeyError for an unknown key."""
@@ -241,7 +258,7 @@ class TileStore:
 
 
 STORE = PayloadStore(shared=shared_cache_dir())
-TILES = TileStore()
+TILES = TileStore(shared=shared_cache_dir())
 # What an empty tile is: one transparent pixel (Leaflet stretches it over the tile).
 EMPTY_PNG = raster.empty_png()
 
@@ -251,9 +268,11 @@ def publish(data: bytes, key: str | None = None, store: PayloadStore = STORE) ->
     return app_path(URL.format(key=store.put(data, key)))
 
 
-def publish_tiles(key: str, recipe: Callable[[], raster.RasterSource], store: TileStore = TILES) -> str:
-    """Register an image-tiled layer (*recipe* makes its source on first use); its Leaflet tile URL."""
-    return app_path(TILE_URL.format(key=store.put(key, recipe)))
+def publish_tiles(key: str, recipe: Callable[[], raster.RasterSource], store: TileStore = TILES,
+                  spec: dict | None = None) -> str:
+    """Register an image-tiled layer (*recipe* makes its source on first use, *spec* describes
+    it to other processes); its Leaflet tile URL."""
+    return app_path(TILE_URL.format(key=store.put(key, recipe, spec)))
 
 
 def mounted() -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import re
 import shutil
 import subprocess
 import urllib.request
@@ -17,7 +18,7 @@ import pytest
 from conftest import IN_CI, ROOT, drawn_feature_ids, map_frame
 
 from bench.cluster import serve_cluster
-from bench.st_client import UPSTREAM, Session, get, page_cookies
+from bench.st_client import MAP_COMPONENT, UPSTREAM, Session, get, page_cookies
 from layers.map import drawn
 
 SCRIPT = ROOT / "scripts" / "serve_cluster.sh"
@@ -114,6 +115,18 @@ def test_map_data_made_by_one_process_is_served_by_the_other(prefixed):
         key = path.rsplit("/", 1)[1].removesuffix(".geojson")
         assert headers[UPSTREAM] == there
         assert gzip.decompress(body) == (prefixed.run / "cache" / f"{key}.geojson").read_bytes()
+
+
+def test_tiles_of_a_layer_one_process_registered_are_drawn_by_the_other(nginx):
+    # a tiny vector budget: the projects are drawn as image tiles on the server
+    with serve_cluster(2, env={"PLANMAP_VECTOR_BUDGET": "100"}) as c:
+        here, there = c.upstreams
+        session = session_run(c.url, cookie_to(c, here))
+        (tiles,) = re.findall(r"(?:/[\w.~-]+)*/api/data/[0-9a-f]+/\{z\}/\{x\}/\{y\}\.png",
+                              session.widgets[MAP_COMPONENT].json_args)
+        body, headers = get(c.url + tiles.format(z=14, x=13_042, y=6_782), cookie_to(c, there))  # 解放碑
+        assert headers[UPSTREAM] == there and headers["Content-Type"] == "image/png"
+        assert body.startswith(b"\x89PNG") and len(body) > 200  # drawn, not the empty tile
 
 
 def test_the_map_draws_through_the_balancer_under_a_prefix(prefixed, page, frame):

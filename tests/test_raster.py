@@ -185,6 +185,24 @@ def test_tile_store_makes_a_source_once_and_draws_each_tile_once(monkeypatch):
         store.tile("unknown", 1, 0, 0)
 
 
+def test_a_tiled_layer_registered_by_one_process_is_drawn_by_another(tmp_path, frame):
+    from views.data import tile_recipe
+
+    ids = list(drawn(frame[frame.layer == "projects"]).index)
+    spec = {"lang": "zh", "gcj": False, "raster": [["projects", ids]]}
+    here, there = TileStore(shared=tmp_path), TileStore(shared=tmp_path)
+    data_route.publish_tiles("0" * 24, tile_recipe(spec), here, spec=spec)
+    z, x, y = 14, 13_042, 6_782  # 解放碑
+    assert "0" * 24 not in there
+    with pytest.raises(KeyError):  # without a way to make a recipe from the spec
+        there.tile("0" * 24, z, x, y)
+    there.rebuild = tile_recipe
+    png = there.tile("0" * 24, z, x, y)
+    assert png is not None and png == here.tile("0" * 24, z, x, y)
+    with pytest.raises(KeyError):
+        there.tile("1" * 24, z, x, y)
+
+
 @pytest.mark.parametrize("z, x, y, ok", [(0, 0, 0, True), (3, 7, 7, True), (3, 8, 0, False), (-1, 0, 0, False),
                                          (25, 0, 0, False)])
 def test_tile_coordinates_are_checked(z, x, y, ok):

@@ -73,13 +73,23 @@ def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.Feature
     """The feature layers: fetched from the data route when serve.py mounts it, else embedded."""
     if not data_route.mounted():
         return plan_groups(payloads(filters, basemap, lang), lambda p: {"data": p.data})
-    source = texts(lang, needs_gcj02(basemap)).raster_source
 
     def tile_url(p) -> str:
-        return data_route.publish_tiles(p.key, lambda: source([(layer, list(ids)) for layer, ids in p.raster]))
+        spec = {"lang": lang, "gcj": needs_gcj02(basemap), "raster": p.raster}
+        return data_route.publish_tiles(p.key, tile_recipe(spec), spec=spec)
 
     return plan_groups(payloads(filters, basemap, lang), lambda p: {"url": data_route.publish(p.data, p.key)},
                        tile_url, RASTER_PANE, MAX_ZOOM)
+
+
+def tile_recipe(spec: dict):
+    """What makes the tiled source of *spec* (language, GCJ-02 or not, (layer, ids) in drawing
+    order): for this process's map, and for another process's (scripts/serve_cluster.sh)."""
+    source = texts(spec["lang"], spec["gcj"]).raster_source
+    return lambda: source([(layer, list(ids)) for layer, ids in spec["raster"]])
+
+
+data_route.TILES.rebuild = tile_recipe  # serve.py imports this module in every process
 
 
 def tiled(filters: Filters, basemap: str, lang: str):
