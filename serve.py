@@ -13,5 +13,6 @@ in the map (slower on large data) and Tianditu is not offered.
 import streamlit as st
 
 from server import data_route, tile_proxy, vector_tiles
+import views.data  # noqa: F401  (registers how to draw tiles of a layer another process registered)
 
 app = st.App("streamlit_app.py", routes=data_route.routes() + tile_proxy.routes() + vector_tiles.routes())

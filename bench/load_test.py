@@ -1,7 +1,7 @@
 """Load test: many concurrent sessions on loopback that change filters and click features.
 
-Each session is a websocket client speaking Streamlit's own protocol (BackMsg /
-ForwardMsg protobufs on /_stcore/stream, what the browser sends): it opens the page,
+Each session is a websocket client speaking Streamlit's own protocol (bench/st_client.py,
+what the browser sends): it opens the page,
 then for a bounded time picks a filter (districts, periods, themes, layers) or clicks a
 feature on the map (the st_folium component value a click produces), waits for the
 rerun to finish, and pauses like a reader.  Every rerun is a full script run: the
@@ -11,12 +11,17 @@ Like a browser, a session then fetches the map data the map names that it has no
 fetched yet (serve.py's data route, gzipped); that is part of the rerun's latency.
 
 Reports rerun latency (send -> script finished and data fetched) p50/p95/max, errors (exceptions on
-the page, failed or timed-out reruns, dropped connections) and the server's resident
-memory (sampled twice a second).  It starts its own server on 127.0.0.1 (bench/server.py):
-loopback only, bounded in sessions, actions per session and time.
+the page, failed or timed-out reruns, dropped connections) and the servers' resident
+memory (sampled twice a second).  It starts its own server on 127.0.0.1 (bench/server.py),
+or with ``--cluster N`` N processes behind nginx (scripts/serve_cluster.sh, bench/cluster.py):
+each session then loads the page first for the balancer's sticky cookie, and the figures
+name how many sessions each process held.  Loopback only, bounded in sessions, actions
+per session and time.
 
     python bench/load_test.py                                  # 50 sessions, 60 s of actions
     python bench/load_test.py --sessions 10 --duration 20 --think 10 20
+    python bench/load_test.py --cluster 2 --sessions 100 --duration 150 --think 20 40 --record
+    python bench/load_test.py --cluster 2 --sessions 100 --duration 150 --think 20 40 --ramp 20  # arrivals spread
 """
 from __future__ import annotations
 
@@ -25,32 +30,25 @@ import asyncio
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import time
-import urllib.request
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.proto.WidgetStates_pb2 import WidgetState
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.server import ROOT, streamlit_server  # noqa: E402
+from bench.st_client import RunResult, Session, page_cookies  # noqa: E402
 from geo.paths import DATA  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "results.json"
 # As in production: a file edited during a run must not reload modules under live sessions.
 WATCHER_OFF = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
 
 FILTERS = ("w_districts", "w_periods", "w_themes", "w_layers")
-MAP_COMPONENT = "streamlit_folium.st_folium"
-DATA_URL = re.compile(r"/api/data/[0-9a-f]+\.geojson")
-FINISHED, COMPILE_ERROR = ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR
-RUN_TIMEOUT_S = 180
 MAX_SESSIONS, MAX_DURATION_S = 200, 900
 
 
@@ -63,114 +61,27 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
-class MemorySampler:
-    """Samples a process's resident memory in the background (asyncio task)."""
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, pid: int, every_s: float = 0.5):
-        self.pid, self.every_s, self.samples = pid, every_s, []
+
+class MemorySampler:
+    """Samples processes' resident memory in the background (asyncio task)."""
+
+    def __init__(self, pids: list[int], every_s: float = 0.5):
+        self.pids, self.every_s = pids, every_s
+        self.samples: dict[int, list[float]] = {pid: [] for pid in pids}
 
     async def run(self) -> None:
         while True:
-            self.samples.append(rss_mb(self.pid))
+            for pid in self.pids:
+                self.samples[pid].append(rss_mb(pid))
             await asyncio.sleep(self.every_s)
 
 
-# --- one session --------------------------------------------------------------------------
-
-@dataclass
-class RunResult:
-    seconds: float
-    exceptions: list[str] = field(default_factory=list)
-
-
-class Session:
-    """A browser tab, as far as the server can tell: one websocket, one script session."""
-
-    def __init__(self, ws, url: str):
-        self.ws, self.url = ws, url
-        self.fetched: set[str] = set()  # map data URLs this tab holds (the browser's cache)
-        self.widgets: dict[str, object] = {}  # widget key (or MAP_COMPONENT) -> its element proto
-        self.states: dict[str, WidgetState] = {}  # widget id -> the value this tab holds
-        self.detail_shown = False  # the last run drew a feature's detail panel
-
-    @classmethod
-    async def open(cls, url: str) -> Session:
-        ws = await websockets.connect(url.replace("http", "ws", 1) + "/_stcore/stream",
-                                      subprotocols=["streamlit"], max_size=None, open_timeout=60)
-        return cls(ws, url)
-
-    async def close(self) -> None:
-        await self.ws.close()
-
-    async def rerun(self, query_string: str = "") -> RunResult:
-        msg = BackMsg()
-        msg.rerun_script.query_string = query_string
-        msg.rerun_script.widget_states.widgets.extend(self.states.values())
-        start = time.perf_counter()
-        await self.ws.send(msg.SerializeToString())
-        exceptions = await asyncio.wait_for(self._until_finished(), RUN_TIMEOUT_S)
-        exceptions += await self._fetch_map_data()
-        return RunResult(time.perf_counter() - start, exceptions)
-
-    async def _fetch_map_data(self) -> list[str]:
-        """GET each data payload the map names that this tab has not fetched; the failures."""
-        component = self.widgets.get(MAP_COMPONENT)
-        urls = set(DATA_URL.findall(component.json_args)) - self.fetched if component else set()
-        failures = []
-        for path in sorted(urls):
-            try:
-                await asyncio.to_thread(_get, self.url + path)
-                self.fetched.add(path)
-            except OSError as exc:
-                failures.append(f"GET {path}: {exc}"[:300])
-        return failures
-
-    async def _until_finished(self) -> list[str]:
-        exceptions = []
-        self.detail_shown = False
-        while True:
-            fm = ForwardMsg()
-            fm.ParseFromString(await self.ws.recv())
-            kind = fm.WhichOneof("type")
-            if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
-                self._note(fm.delta.new_element, exceptions)
-            elif kind == "script_finished" and fm.script_finished in (FINISHED, COMPILE_ERROR):
-                if fm.script_finished == COMPILE_ERROR:
-                    exceptions.append("compile error")
-                return exceptions
-
-    def _note(self, element, exceptions: list[str]) -> None:
-        kind = element.WhichOneof("type")
-        if kind == "exception":
-            exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
-        elif kind == "component_instance" and element.component_instance.component_name == MAP_COMPONENT:
-            self.widgets[MAP_COMPONENT] = element.component_instance
-        elif kind == "button" and element.button.id.endswith("-clear_sel"):
-            self.detail_shown = True  # the "clear selection" button sits under a feature's details
-        elif kind in ("multiselect", "radio", "text_input", "selectbox"):
-            widget = getattr(element, kind)
-            self.widgets[widget.id.rsplit("-", 1)[-1]] = widget
-
-    def choose(self, key: str, labels: list[str]) -> None:
-        widget_id = self.widgets[key].id
-        state = WidgetState(id=widget_id)
-        state.string_array_value.data.extend(labels)
-        self.states[widget_id] = state
-
-    def click(self, fid: str, lat: float, lon: float) -> None:
-        """What st_folium reports after a click on feature *fid*."""
-        widget_id = self.widgets[MAP_COMPONENT].id
-        value = {"last_active_drawing": {"type": "Feature", "properties": {"id": fid},
-                                         "geometry": {"type": "Point", "coordinates": [lon, lat]}},
-                 "center": {"lat": lat, "lng": lon}, "zoom": 15}
-        self.states[widget_id] = WidgetState(id=widget_id, json_value=json.dumps(value))
-
-
-def _get(url: str) -> int:
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
-    with urllib.request.urlopen(request, timeout=RUN_TIMEOUT_S) as resp:
-        return len(resp.read())
-
+# --- one reader -------------------------------------------------------------------------
 
 def feature_points() -> list[tuple[str, float, float]]:
     """(id, lat, lon) of every feature but the districts: what a click can hit."""
@@ -201,6 +112,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     clicks: int = 0
     clicks_with_detail: int = 0
+    upstreams: Counter = field(default_factory=Counter)  # sessions per process behind a balancer
 
     def record(self, result: RunResult, into: list[float]) -> None:
         into.append(result.seconds)
@@ -208,13 +120,18 @@ class Tally:
 
 
 async def visitor(n: int, url: str, end: float, think: tuple[float, float], max_actions: int, seed: int,
-                  points, tally: Tally) -> None:
+                  points, tally: Tally, sticky: bool, delay: float = 0) -> None:
+    """One reader, arriving after *delay* s; with *sticky* (a balancer in front) the page is
+    loaded first for its cookie."""
     rng = random.Random(seed * 1000 + n)
+    await asyncio.sleep(delay)
     try:
-        session = await Session.open(url)
+        cookies = await asyncio.to_thread(page_cookies, url) if sticky else None
+        session = await Session.open(url, cookies)
     except Exception as exc:  # noqa: BLE001 (a failed connection is a result)
         tally.errors.append(f"session {n}: could not connect: {exc!r}"[:300])
         return
+    tally.upstreams[session.upstream] += 1
     try:
         tally.record(await session.rerun(), tally.first_load)
         for _ in range(max_actions):
@@ -255,26 +172,65 @@ def summary(values: list[float]) -> dict:
             "max_s": r(max(values, default=None))}
 
 
-async def crowd(url: str, pid: int, sessions: int, duration: float, think: tuple[float, float], max_actions: int,
-                seed: int) -> dict:
+async def crowd(url: str, pids: list[int], sessions: int, duration: float, think: tuple[float, float],
+                max_actions: int, seed: int, warm: list[str] | None = None, sticky: bool = False,
+                ramp: float = 0) -> dict:
+    """*pids*: the app processes; *warm*: their own URLs (default *url*), each visited once first;
+    *ramp*: the sessions arrive evenly over that many seconds (0: all at once)."""
     points = feature_points()
-    await warm_up(url)
-    tally, sampler = Tally(), MemorySampler(pid)
+    for each in warm or [url]:
+        await warm_up(each)
+    tally, sampler = Tally(), MemorySampler(pids)
     sampling = asyncio.create_task(sampler.run())
-    rss_start = rss_mb(pid)
+    rss_start = {pid: rss_mb(pid) for pid in pids}
+    cpu_start, client_start = {pid: cpu_s(pid) for pid in pids}, time.process_time()
+    load_start = os.getloadavg()[0]
     started = time.monotonic()
     end = started + duration
-    await asyncio.gather(*(visitor(n, url, end, think, max_actions, seed, points, tally) for n in range(sessions)))
+    await asyncio.gather(*(visitor(n, url, end, think, max_actions, seed, points, tally, sticky, n * ramp / sessions)
+                           for n in range(sessions)))
     sampling.cancel()
+    cpu = {"servers": [round(cpu_s(pid) - cpu_start[pid], 1) for pid in pids],
+           "load_generator": round(time.process_time() - client_start, 1)}
+    rerun, first = summary(tally.reruns), summary(tally.first_load)
+    rss = [{"after_warm_up": round(rss_start[pid], 1), "peak": round(max(sampler.samples[pid]), 1),
+            "end": round(sampler.samples[pid][-1], 1)} for pid in pids]
     return {
-        "sessions": sessions, "duration_s": duration, "think_s": list(think), "seed": seed,
+        "sessions": sessions, "processes": len(pids),
+        "p50_rerun_s": rerun["p50_s"], "p95_rerun_s": rerun["p95_s"], "first_page_p50_s": first["p50_s"],
+        "errors": len(tally.errors),
+        "duration_s": duration, "think_s": list(think), "arrivals_over_s": ramp, "seed": seed,
         "wall_s": round(time.monotonic() - started, 1),
-        "first_load": summary(tally.first_load), "rerun": summary(tally.reruns),
+        "first_load": first, "rerun": rerun,
         "clicks": tally.clicks, "clicks_that_opened_details": tally.clicks_with_detail,
-        "errors": len(tally.errors), "error_samples": tally.errors[:10],
-        "server_rss_mb": {"after_warm_up": round(rss_start, 1), "peak": round(max(sampler.samples), 1),
-                          "end": round(sampler.samples[-1], 1)},
+        "error_samples": tally.errors[:10],
+        "sessions_per_process": sorted(tally.upstreams.values(), reverse=True) if sticky else [sessions],
+        "server_rss_mb": rss[0] if len(rss) == 1 else rss,
+        "peak_rss_mb_per_process": max(r["peak"] for r in rss),
+        "cpu_s": cpu,  # how busy each app process and this client were over the run (2 cores shared)
+        "load_avg_1min": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
     }
+
+
+@contextmanager
+def servers(args):
+    """(base URL, app pids, their own URLs to warm up, sticky) of one server or of a cluster."""
+    if args.cluster:
+        from bench.cluster import serve_cluster
+
+        with serve_cluster(args.cluster, prefix=args.prefix) as c:
+            base = c.url[len(f"http://127.0.0.1:{c.port}"):]
+            yield c.url, c.app_pids, [f"http://{u}{base}" for u in c.upstreams], True
+    else:
+        with streamlit_server(args.app, DATA) as (proc, url):
+            yield url, [proc.pid], [url], False
+
+
+def record(result: dict, path: Path = RESULTS) -> None:
+    """Write *result* as the ``load`` entry of bench/results.json, keeping the other entries."""
+    results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    results["load"] = result
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -284,19 +240,29 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--think", type=float, nargs=2, default=(2.0, 5.0), metavar=("MIN", "MAX"),
                    help="pause between a session's actions, seconds")
     p.add_argument("--max-actions", type=int, default=100, help="per session")
+    p.add_argument("--ramp", type=float, default=0, metavar="S",
+                   help="sessions arrive evenly over S seconds (default 0: all at the same moment)")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--app", type=Path, default=ROOT / "serve.py")
+    p.add_argument("--app", type=Path, default=ROOT / "serve.py", help="the app of a single server")
+    p.add_argument("--cluster", type=int, default=0, metavar="N",
+                   help="N processes of serve.py behind nginx (scripts/serve_cluster.sh) instead of one server")
+    p.add_argument("--prefix", default="", help="with --cluster: the path prefix (e.g. /planmap)")
     p.add_argument("--out", type=Path, default=OUT / "load.json")
+    p.add_argument("--record", action="store_true", help="also write the result as `load` in bench/results.json")
     args = p.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS or not 0 < args.duration <= MAX_DURATION_S:
         raise SystemExit(f"sessions must be 1..{MAX_SESSIONS} and duration 0..{MAX_DURATION_S} s")
+    if not 0 <= args.cluster <= 8:
+        raise SystemExit("--cluster must be 0..8 processes")
 
     os.environ.update(WATCHER_OFF)  # read by bench/server.py's streamlit_server
-    with streamlit_server(args.app, DATA) as (proc, url):
-        result = asyncio.run(crowd(url, proc.pid, args.sessions, args.duration, tuple(args.think),
-                                   args.max_actions, args.seed))
+    with servers(args) as (url, pids, warm, sticky):
+        result = asyncio.run(crowd(url, pids, args.sessions, args.duration, tuple(args.think),
+                                   args.max_actions, args.seed, warm, sticky, args.ramp))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    if args.record:
+        record(result)
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

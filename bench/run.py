@@ -283,7 +283,10 @@ def main() -> None:
     results["seconds"] = round(time.time() - started)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path = args.out / "results.json"
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}  # other benchmarks' entries (load)
+    results = {**{k: v for k, v in kept.items() if k not in results}, **results}
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_section(args.out / "RESULTS.md", markdown(results, args))
     for name in ("bundled", "x10", "x100", "baseline_x100"):
         print(name, {k: results[name][k] for k in FIGURES}, results[name]["lower_bounds"])

@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.load_test import OUT, ROOT, WATCHER_OFF, Session, act, feature_points, rss_mb  # noqa: E402
+from bench.load_test import OUT, ROOT, WATCHER_OFF, act, feature_points, rss_mb  # noqa: E402
+from bench.st_client import Session  # noqa: E402
 from bench.server import streamlit_server  # noqa: E402
 from geo.paths import DATA  # noqa: E402
 

@@ -5,6 +5,7 @@
   layers become vector tiles (layers/payload.py, geo/mvt.py);
 - ``PLANMAP_DATABASE_URL``: a PostGIS database loaded by ``python -m geo load-db``; the app then
   asks it for what each view shows instead of loading the features (geo/store.py);
+- ``PLANMAP_SHARED_CACHE``: a folder several app processes share for map data (scripts/serve_cluster.sh);
 - ``TIANDITU_KEY``: a Tianditu key (or ``.streamlit/secrets.toml``, read by server/tile_proxy.py).
 """
 from __future__ import annotations
@@ -24,3 +25,10 @@ DATABASE_URL = os.environ.get("PLANMAP_DATABASE_URL") or None
 
 def tianditu_key_from_env() -> str | None:
     return os.environ.get("TIANDITU_KEY") or None
+
+
+def shared_cache_dir() -> Path | None:
+    """``PLANMAP_SHARED_CACHE``: a folder the app processes of one deployment share for map
+    data (server/data_route.py), so any of them answers for a payload another one made."""
+    value = os.environ.get("PLANMAP_SHARED_CACHE")
+    return Path(value).resolve() if value else None

@@ -15,6 +15,7 @@ from geo.basemaps import BASEMAPS
 from geo.crs import geometry_to_gcj02, wgs84_to_gcj02
 from geo.vocab import DISTRICTS, display_name
 
+from .assets import app_path
 from .remote import PlanLayer, encode
 from .view import OrientationLabels
 
@@ -134,5 +135,6 @@ def add_tiles(m: folium.Map, basemap: str) -> None:
     """The basemap's tile layer (geo/basemaps.py).  Tianditu tiles come from this app's tile
     route, which adds the key on the server (offered only when there is one)."""
     b = BASEMAPS[basemap]
-    folium.TileLayer(b.tiles, attr=b.attribution, name=b.title, subdomains=b.subdomains, max_zoom=b.max_zoom).add_to(m)
+    tiles = app_path(b.tiles) if b.tiles.startswith("/") else b.tiles  # this app's route, under its prefix
+    folium.TileLayer(tiles, attr=b.attribution, name=b.title, subdomains=b.subdomains, max_zoom=b.max_zoom).add_to(m)
     m.add_child(Attribution(ATTRIBUTION["data"]))

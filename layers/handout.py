@@ -24,7 +24,7 @@ from geo.tours import Caption, Stop, Tour, caption, view_bounds, visible_ids
 from geo.vocab import Vocabulary, display_name
 from geo.i18n import t
 
-from .assets import LOCAL, STATIC_DIR, STATIC_URL, localize
+from .assets import LOCAL, STATIC_DIR, localize, static_url
 from geo.errors import AssetError
 from .legend import Legend, legend_html
 from .map import build_base_map, build_map, drawn, feature_groups, layer_collections
@@ -187,8 +187,9 @@ def _inline_css(rel: str) -> str:
 
 def inline_assets(html: str) -> str:
     """Replace the app-served <script src>/<link href> of vendored files with their contents."""
+    base = static_url()  # where localize() pointed them
     for rel in sorted(set(LOCAL.values())):
-        url = re.escape(STATIC_URL + rel)
+        url = re.escape(base + rel)
         if rel.endswith(".js"):
             code = (STATIC_DIR / rel).read_text(encoding="utf-8").replace("</script", "<\\/script")
             html = re.sub(rf'<script src="{url}"></script>', lambda _m: f"<script>{code}</script>", html)

@@ -30,16 +30,25 @@ import folium
 from branca.element import MacroElement, Template
 from folium.elements import JSCSSMixin
 
-from .assets import LOCAL, STATIC_URL
+from .assets import LOCAL, static_url
 
 # Approximate places cluster at every zoom: many share a point (a neighbourhood's), and a
 # click on their cluster at the last zoom fans them out.
 CLUSTER_OPTIONS = {"chunkedLoading": True, "maxClusterRadius": 60, "showCoverageOnHover": False,
                    "spiderfyOnMaxZoom": True}
-CLUSTER_JS = [("leaflet.markercluster", STATIC_URL + LOCAL["leaflet.markercluster.js"])]
-TILES_JS = [("leaflet.vectorgrid", STATIC_URL + LOCAL["Leaflet.VectorGrid.bundled.min.js"])]
-CLUSTER_CSS = [("markerclustercss", STATIC_URL + LOCAL["MarkerCluster.css"]),
-               ("markerclusterdefault", STATIC_URL + LOCAL["MarkerCluster.Default.css"])]
+
+
+def cluster_assets() -> tuple[list, list]:
+    """Leaflet.markercluster's (default_js, default_css), served by this app (under its prefix)."""
+    base = static_url()
+    return ([("leaflet.markercluster", base + LOCAL["leaflet.markercluster.js"])],
+            [("markerclustercss", base + LOCAL["MarkerCluster.css"]),
+             ("markerclusterdefault", base + LOCAL["MarkerCluster.Default.css"])])
+
+
+def tiles_assets() -> list:
+    """Leaflet.VectorGrid's default_js, served by this app (under its prefix)."""
+    return [("leaflet.vectorgrid", static_url() + LOCAL["Leaflet.VectorGrid.bundled.min.js"])]
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,7 @@ window.planmapLayer({{ this._parent.get_name() }}, {{ this.options | tojson }}{%
         self.options = {"url": url, "pane": pane, "queue": queue, "interactive": interactive,
                         "smoothFactor": smooth_factor, "labels": labels, "popups": popups,
                         "cluster": CLUSTER_OPTIONS if cluster else None}
-        self.default_js = CLUSTER_JS if cluster else []
-        self.default_css = CLUSTER_CSS if cluster else []
+        self.default_js, self.default_css = cluster_assets() if cluster else ([], [])
 
 
 class PlanTiles(MacroElement):
@@ -134,15 +142,18 @@ class ClusterAssets(JSCSSMixin, MacroElement):
     """Leaflet.markercluster for a map that may cluster later: st_folium loads a map's
     scripts once, when the map is first drawn, so they must be there from the start."""
 
-    default_js = CLUSTER_JS
-    default_css = CLUSTER_CSS
+    def __init__(self):
+        super().__init__()
+        self.default_js, self.default_css = cluster_assets()
 
 
 class TileAssets(JSCSSMixin, MacroElement):
     """Leaflet.VectorGrid for a served map, which may draw layers as vector tiles later
     (see :class:`ClusterAssets`)."""
 
-    default_js = TILES_JS
+    def __init__(self):
+        super().__init__()
+        self.default_js = tiles_assets()
 
 
 def plan_groups(payloads, source: Callable[[object], dict], tile_url: Callable[[object], str] | None = None,

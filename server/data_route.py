@@ -21,12 +21,31 @@ Layers drawn as vector tiles are registered with the recipe of their
 served at ``/api/data/<key>/{z}/{x}/{y}.mvt`` as Mapbox Vector Tiles (geo/mvt.py): the
 source is made on the first tile asked for, and each tile is encoded once and kept (least
 recently used out first, within its own limit).  A tile with nothing on it is an empty body.
+
+**Several processes** (scripts/serve_cluster.sh): the balancer keeps a browser on one
+process, but a payload made by one process may still be asked of another (a process
+restarted, a cookie lost).  With ``PLANMAP_SHARED_CACHE`` set, every process also writes
+each payload to that folder under its content key (atomically: a temporary file renamed),
+and a process that does not hold a key reads it from there, checking that the bytes hash
+to the key.  A tiled layer's recipe is a function of the process that ran the script, so
+what is shared is its spec (language, CRS, layers and ids, as JSON): a process asked for a
+tile it has no recipe for makes one from the spec with :attr:`TileStore.rebuild` (set by
+views/data.py, which knows the data) and encodes the tile itself.
+
+Paths and URLs are under Streamlit's ``server.baseUrlPath`` when the app has a path prefix
+(:func:`layers.assets.app_path`).
 """
 from __future__ import annotations
 
 import gzip
+import json
+import logging
+import os
+import re
+import tempfile
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -35,24 +54,68 @@ from starlette.routing import Route
 
 from geo.mvt import MEDIA_TYPE as TILE_MEDIA_TYPE
 from geo.mvt import TileSource
+from geo.settings import shared_cache_dir
 from geo.tiles import valid_tile
+from layers.assets import app_path
 from layers.remote import payload_key
 
 PATH = "/api/data/{key:str}.geojson"
-URL = "/api/data/{key}.geojson"  # relative to the app's origin, like the tile route
+URL = "/api/data/{key}.geojson"  # from the app's root (app_path adds its prefix), like the tile route
 TILE_PATH = "/api/data/{key:str}/{z:int}/{x:int}/{y:int}.mvt"
 TILE_URL = "/api/data/{key}/{{z}}/{{x}}/{{y}}.mvt"
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 MEDIA_TYPE = "application/geo+json"
 GZIP_LEVEL = 3  # ~8× smaller for this data; higher levels cost far more time for little gain
+KEY = re.compile(r"[0-9a-f]{24}")  # payload_key's hex digest
 _mounted = False
+log = logging.getLogger(__name__)
+
+
+class SharedDir:
+    """Payloads by content key in a folder that several processes write and read."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def _file(self, key: str, kind: str) -> Path:
+        return self.path / f"{key}{kind}"
+
+    def write(self, key: str, data: bytes, kind: str = ".geojson") -> None:
+        """Store *data* under *key* unless it is there; a reader never sees a partial file."""
+        target = self._file(key, kind)
+        if target.exists():
+            return
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{key}.", suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, target)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as exc:  # a full disk must not break the page: this process still serves it
+            log.warning("map data %s not shared in %s: %s", key, self.path, exc)
+
+    def read(self, key: str, kind: str = ".geojson") -> bytes | None:
+        """What is stored under *key*; a payload (.geojson) only if its bytes hash to the key."""
+        if not KEY.fullmatch(key):
+            return None
+        try:
+            data = self._file(key, kind).read_bytes()
+        except OSError:
+            return None
+        return data if kind != ".geojson" or payload_key(data) == key else None
 
 
 class PayloadStore:
-    """Bytes by content key, least recently used out first once over *limit_bytes*."""
+    """Bytes by content key, least recently used out first once over *limit_bytes*; with
+    *shared* (a folder), also written there, and read from there on a miss."""
 
-    def __init__(self, limit_bytes: int = 256 * 2**20):
+    def __init__(self, limit_bytes: int = 256 * 2**20, shared: Path | None = None):
         self.limit_bytes = limit_bytes
+        self.shared = SharedDir(shared) if shared else None
         self._items: OrderedDict[str, bytes] = OrderedDict()
         self._gzipped: dict[str, bytes] = {}
         self._size = 0
@@ -61,27 +124,39 @@ class PayloadStore:
     def put(self, data: bytes, key: str | None = None) -> str:
         """Register *data* (again); its key.  Pass *key* when it is already known (payload_key(data))."""
         key = key or payload_key(data)
+        if self._keep(key, data) and self.shared:
+            self.shared.write(key, data)
+        return key
+
+    def _keep(self, key: str, data: bytes) -> bool:
+        """Hold *data* in memory; whether it was new here."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return key
+                return False
             self._items[key] = data
             self._size += len(data)
             while self._size > self.limit_bytes and len(self._items) > 1:
                 old, old_data = self._items.popitem(last=False)
                 self._size -= len(old_data) + len(self._gzipped.pop(old, b""))
-        return key
+        return True
 
     def get(self, key: str) -> bytes | None:
+        """The payload; one only the shared folder holds (another process made it) is kept here too."""
         with self._lock:
-            return self._items.get(key)
+            data = self._items.get(key)
+        if data is None and self.shared:
+            data = self.shared.read(key)
+            if data is not None:
+                self._keep(key, data)
+        return data
 
     def gzipped(self, key: str) -> bytes | None:
         """The payload gzipped, compressed on first request and kept while the payload is."""
         with self._lock:
             if key in self._gzipped:
                 return self._gzipped[key]
-            data = self._items.get(key)
+        data = self.get(key)
         if data is None:
             return None
         packed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
@@ -103,8 +178,13 @@ class TileStore:
     """Tiled layers by key: the recipe of each source, the sources made (a few, the most
     recently used) and the tiles encoded, least recently used out first over *limit_bytes*."""
 
-    def __init__(self, limit_bytes: int = 64 * 2**20, sources: int = 16):
+    SPEC = ".tiles.json"
+
+    def __init__(self, limit_bytes: int = 64 * 2**20, sources: int = 16, shared: Path | None = None):
         self.limit_bytes, self.max_sources = limit_bytes, sources
+        self.shared = SharedDir(shared) if shared else None
+        # spec -> recipe, for a key this process has no recipe for (another one ran the script)
+        self.rebuild: Callable[[dict], Callable[[], TileSource]] | None = None
         self._recipes: OrderedDict[str, Callable[[], TileSource]] = OrderedDict()
         self._sources: OrderedDict[str, TileSource] = OrderedDict()
         self._tiles: OrderedDict[tuple, bytes | None] = OrderedDict()
@@ -112,7 +192,11 @@ class TileStore:
         self._lock = threading.Lock()
         self._making = threading.Lock()  # one source made at a time: concurrent tiles wait for it
 
-    def put(self, key: str, recipe: Callable[[], TileSource]) -> str:
+    def put(self, key: str, recipe: Callable[[], TileSource], spec: dict | None = None) -> str:
+        """Register a tiled layer: *recipe* makes its source; *spec* (JSON) lets another process
+        sharing the folder make it too (see :attr:`rebuild`)."""
+        if self.shared and spec is not None:
+            self.shared.write(key, json.dumps(spec, ensure_ascii=False).encode(), self.SPEC)
         with self._lock:
             self._recipes[key] = recipe
             self._recipes.move_to_end(key)
@@ -139,6 +223,7 @@ class TileStore:
                 return made
             with self._lock:
                 recipe = self._recipes.get(key)
+            recipe = recipe or self._shared_recipe(key)
             if recipe is None:
                 return None
             made = recipe()
@@ -147,6 +232,10 @@ class TileStore:
                 while len(self._sources) > self.max_sources:
                     self._sources.popitem(last=False)
             return made
+
+    def _shared_recipe(self, key: str) -> Callable[[], TileSource] | None:
+        spec = self.shared.read(key, self.SPEC) if self.shared and self.rebuild else None
+        return self.rebuild(json.loads(spec)) if spec else None
 
     def tile(self, key: str, z: int, x: int, y: int) -> bytes:
         """The tile's MVT (b"": nothing there).  KeyError for an unknown key."""
@@ -170,18 +259,20 @@ class TileStore:
         return self._size
 
 
-STORE = PayloadStore()
-TILES = TileStore()
+STORE = PayloadStore(shared=shared_cache_dir())
+TILES = TileStore(shared=shared_cache_dir())
 
 
 def publish(data: bytes, key: str | None = None, store: PayloadStore = STORE) -> str:
     """Register *data* and return the URL the browser fetches it from."""
-    return URL.format(key=store.put(data, key))
+    return app_path(URL.format(key=store.put(data, key)))
 
 
-def publish_tiles(key: str, recipe: Callable[[], TileSource], store: TileStore = TILES) -> str:
-    """Register a tiled layer (*recipe* makes its source on first use); its tile URL template."""
-    return TILE_URL.format(key=store.put(key, recipe))
+def publish_tiles(key: str, recipe: Callable[[], TileSource], store: TileStore = TILES,
+                  spec: dict | None = None) -> str:
+    """Register a tiled layer (*recipe* makes its source on first use, *spec* describes it to
+    other processes); its tile URL template."""
+    return app_path(TILE_URL.format(key=store.put(key, recipe, spec)))
 
 
 def mounted() -> bool:
@@ -216,4 +307,4 @@ def routes(store: PayloadStore = STORE, tiles: TileStore = TILES) -> list[Route]
         return Response(data, media_type=TILE_MEDIA_TYPE, headers=IMMUTABLE)
 
     _mounted = True
-    return [Route(PATH, payload, methods=["GET"]), Route(TILE_PATH, tile, methods=["GET"])]
+    return [Route(app_path(PATH), payload, methods=["GET"]), Route(app_path(TILE_PATH), tile, methods=["GET"])]

@@ -28,6 +28,7 @@ from starlette.routing import Route
 from geo.extent import CHONGQING_BBOX
 from geo.settings import tianditu_key_from_env
 from geo.tiles import tile_xy
+from layers.assets import app_path
 
 PATH = "/api/tiles/tianditu/{z:int}/{x:int}/{y:int}"
 UPSTREAM = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
@@ -100,4 +101,4 @@ def routes(key: Callable[[], str | None] = tianditu_key,
         return Response(body, media_type=kind, headers={"Cache-Control": "public, max-age=86400"})
 
     _mounted = True
-    return [Route(PATH, tile, methods=["GET"])]
+    return [Route(app_path(PATH), tile, methods=["GET"])]  # under the app's path prefix, if any

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from geo.filters import Filters
 from geo.tiles import valid_tile
-from layers.assets import LOCAL, STATIC_URL
+from layers.remote import tiles_assets
 from layers.map import LAYER_ORDER, MAX_ZOOM
 from layers.style import AREA, LINE, POINT, PRECISION_STYLE, THEME_COLOURS, DEFAULT_COLOUR, keyed_style
 
@@ -140,10 +140,9 @@ class VectorTileLayer(JSCSSMixin, MacroElement):
 })();
 {% endmacro %}
 """)
-    default_js = [("leaflet.vectorgrid", STATIC_URL + LOCAL["Leaflet.VectorGrid.bundled.min.js"])]
-
     def __init__(self, url: str, features: int, lang: str):
         super().__init__()
+        self.default_js = tiles_assets()  # under the app's path prefix
         self._name = "VectorTileLayer"
         self.url, self.features = url, int(features)
         self.styles, self.colours, self.default = layer_styles(), THEME_COLOURS, DEFAULT_COLOUR

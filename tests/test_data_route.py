@@ -49,6 +49,37 @@ def test_store_gzips_once_and_counts_it():
     assert store.size == len(data) + len(packed)
 
 
+def test_stores_sharing_a_folder_answer_for_each_other(tmp_path):
+    # two processes of a cluster: the payload one made is served by the other
+    made_here, other = PayloadStore(shared=tmp_path), PayloadStore(shared=tmp_path)
+    data = json.dumps({"features": ["x"] * 100}).encode()
+    key = made_here.put(data)
+    assert key not in other and other.get(key) == data and key in other  # kept once read
+    assert gzip.decompress(other.gzipped(key)) == data
+    assert [f.name for f in tmp_path.iterdir()] == [f"{key}.geojson"]  # no temporary file left
+    assert PayloadStore(shared=tmp_path / "elsewhere").get(key) is None
+
+
+def test_shared_folder_refuses_bytes_that_are_not_their_key_and_odd_keys(tmp_path):
+    data = b'{"type":"FeatureCollection","features":[]}'
+    key = PayloadStore(shared=tmp_path).put(data)
+    (tmp_path / f"{key}.geojson").write_bytes(data[:-2])  # torn or tampered with
+    assert PayloadStore(shared=tmp_path).get(key) is None
+    (tmp_path / "secret.geojson").write_bytes(data)
+    assert PayloadStore(shared=tmp_path).get("secret") is None and PayloadStore(shared=tmp_path).get("../x") is None
+
+
+def test_urls_and_routes_go_under_the_path_prefix(monkeypatch):
+    from streamlit import config
+
+    monkeypatch.setattr(config, "get_option", lambda name: "/planmap/" if name == "server.baseUrlPath" else None)
+    url = data_route.publish(b"{}", store=PayloadStore())
+    assert url == f"/planmap/api/data/{payload_key(b'{}')}.geojson"
+    assert {r.path for r in data_route.routes(PayloadStore())} == {
+        "/planmap" + data_route.PATH, "/planmap" + data_route.TILE_PATH}
+    assert remote.cluster_assets()[0][0][1].startswith("/planmap/app/static/vendor/")
+
+
 # --- payloads ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

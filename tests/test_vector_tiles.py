@@ -315,3 +315,24 @@ def test_a_collection_left_by_clipping_or_repair_keeps_the_parts_of_its_kind():
     square, line = shapely.box(0, 0, 1, 1), shapely.LineString([(2, 2), (3, 3)])
     assert mvt._of_dimension(shapely.GeometryCollection([square, line]), 2).equals(square)
     assert mvt._of_dimension(shapely.GeometryCollection([line]), 2) is None and mvt._of_dimension(line, 1) is line
+
+
+def test_a_tiled_layer_registered_by_one_process_is_encoded_by_another(tmp_path, frame):
+    """scripts/serve_cluster.sh: a process asked for tiles of a layer another process
+    registered makes the source from the spec in the shared folder."""
+    from views.data import tile_recipe
+
+    ids = list(drawn(frame[frame.layer == "projects"]).index)
+    spec = {"lang": "zh", "gcj": False, "tiles": [["projects", ids]]}
+    here, there = TileStore(shared=tmp_path), TileStore(shared=tmp_path)
+    data_route.publish_tiles("0" * 24, tile_recipe(spec), here, spec=spec)
+    z, x, y = 14, 13_042, 6_782  # 解放碑
+    assert "0" * 24 not in there
+    with pytest.raises(KeyError):  # without a way to make a recipe from the spec
+        there.tile("0" * 24, z, x, y)
+    there.rebuild = tile_recipe
+    tile = there.tile("0" * 24, z, x, y)
+    assert tile and tile == here.tile("0" * 24, z, x, y)
+    assert "yz-jiefangbei" in {f["properties"]["id"] for f in mapbox_vector_tile.decode(tile)["projects"]["features"]}
+    with pytest.raises(KeyError):
+        there.tile("1" * 24, z, x, y)

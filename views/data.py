@@ -84,10 +84,20 @@ def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.Feature
         return [vector_tile_group(store(), filters, "gcj02" if needs_gcj02(basemap) else "wgs84", lang)]
     if not data_route.mounted():
         return plan_groups(payloads(filters, basemap, lang), lambda p: {"data": p.data})
-    source = texts(lang, needs_gcj02(basemap)).tile_source
 
     def tile_url(p) -> str:
-        return data_route.publish_tiles(p.key, lambda: source(p.tiles))
+        spec = {"lang": lang, "gcj": needs_gcj02(basemap), "tiles": p.tiles}
+        return data_route.publish_tiles(p.key, tile_recipe(spec), spec=spec)
 
     return plan_groups(payloads(filters, basemap, lang), lambda p: {"url": data_route.publish(p.data, p.key)},
                        tile_url, MAX_ZOOM)
+
+
+def tile_recipe(spec: dict):
+    """What makes the tiled source of *spec* (language, GCJ-02 or not, (layer, ids) in drawing
+    order): for this process's map, and for another process's (scripts/serve_cluster.sh)."""
+    source = texts(spec["lang"], spec["gcj"]).tile_source
+    return lambda: source(tuple((layer, tuple(ids)) for layer, ids in spec["tiles"]))
+
+
+data_route.TILES.rebuild = tile_recipe  # serve.py imports this module in every process
