@@ -3,8 +3,6 @@
 Run: streamlit run serve.py
 - /api/data/<key>.geojson: the map's layers, fetched by the browser instead of being
   embedded in the map's script on every rerun (server/data_route.py);
-- /api/mvt/<key>/{z}/{x}/{y}.pbf: with a database, the layers as vector tiles
-  (server/vector_tiles.py);
 - /api/tiles/tianditu/{z}/{x}/{y}: Tianditu tiles with the key added on the server, so
   the key never reaches a browser (server/tile_proxy.py).
 `streamlit run streamlit_app.py` also works, without them: the data is then embedded
@@ -12,7 +10,7 @@ in the map (slower on large data) and Tianditu is not offered.
 """
 import streamlit as st
 
-from server import data_route, tile_proxy, vector_tiles
+from server import data_route, tile_proxy
 import views.data  # noqa: F401  (registers how to draw tiles of a layer another process registered)
 
-app = st.App("streamlit_app.py", routes=data_route.routes() + tile_proxy.routes() + vector_tiles.routes())
+app = st.App("streamlit_app.py", routes=data_route.routes() + tile_proxy.routes())

@@ -39,16 +39,17 @@ def view_tiles_ms(url: str, runs: int) -> dict:
     from layers.map import DEFAULT_CENTER, DEFAULT_ZOOM, LAYER_ORDER
     from geo.mvt import view_tiles
     from bench.render_cost import VIEW_PX
-    from server.vector_tiles import MvtTiles
+    from geo.store import PostgisTiles
+    from server.data_route import TileStore
 
     store, themes = PostgisStore(url), list(load_vocabulary().themes)
     tiles = list(view_tiles(DEFAULT_CENTER[1], DEFAULT_CENTER[0], DEFAULT_ZOOM, *VIEW_PX))
     out = {"tiles": len(tiles), "zoom": DEFAULT_ZOOM}
     cold, warm, size = [], [], []
     for k in range(runs):
-        cache = MvtTiles()
-        key = cache.register(store, Filters(themes=tuple(t for t in themes if t != themes[k])), "wgs84",
-                             tuple(LAYER_ORDER))
+        cache, key = TileStore(), "0" * 24
+        f = Filters(themes=tuple(t for t in themes if t != themes[k]))
+        cache.put(key, lambda f=f: PostgisTiles(store, f, "wgs84", tuple(LAYER_ORDER)))
         for times in (cold, warm):
             start = time.perf_counter()
             size.append(sum(len(cache.tile(key, z, x, y)) for z, x, y in tiles))

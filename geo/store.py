@@ -383,6 +383,35 @@ class PostgisStore:
         return bytes(self._all(sql, params)[0][0])
 
 
+    def drawn_counts(self, f: Filters) -> tuple[int, int]:
+        """(features of *f* drawn with a symbol of their own, district outlines included;
+        schematic features, drawn as the plan's structure): what the map's tiles draw."""
+        counts = ("sum(n) FILTER (WHERE precision = 'schematic' AND layer <> 'districts')",
+                  "sum(n) FILTER (WHERE precision NOT IN ('schematic', 'district') OR layer = 'districts')")
+        if not f.query.strip():
+            row = self._all(f"SELECT {counts[1]}, {counts[0]} FROM plan_groups WHERE grp = ANY(%s)",
+                            (self._groups(f),))[0]
+        else:
+            where, params = self._where(f, counted=False)
+            row = self._all(f"SELECT {counts[1].replace('sum(n)', 'count(*)')}, {counts[0].replace('sum(n)', 'count(*)')} "
+                            f"FROM plan_features WHERE {where}", params)[0]
+        return int(row[0] or 0), int(row[1] or 0)
+
+
+@dataclass(frozen=True)
+class PostgisTiles:
+    """The tiles of a filter cut by the database: a :class:`geo.mvt.TileSource` like the
+    in-process one, so the app's tile route serves both."""
+
+    store: PostgisStore
+    filters: Filters
+    crs: str
+    layers: tuple[str, ...]
+
+    def tile(self, z: int, x: int, y: int) -> bytes:
+        return self.store.tile(z, x, y, self.filters, self.crs, self.layers)
+
+
 class _Ids:
     """Known.ids for a store in the database: membership asked of it."""
 

@@ -137,18 +137,24 @@ def layer_payloads(shown: gpd.GeoDataFrame, texts: DisplayTexts, vocab: Vocabula
 
 
 def tiles_payload(parts: list[tuple[str, tuple[str, ...]]], texts: DisplayTexts, vocab: Vocabulary, lang: str) -> Payload:
-    """The payload of the layers drawn as vector tiles ((layer, ids) in drawing order): no
-    data, but the grids that draw them (schematic features in the plan-structure pane, which
-    fades at street zoom, the rest over the vector layers) and the style table."""
+    """The payload of the layers drawn as vector tiles ((layer, ids) in drawing order) from the
+    features in this process."""
     # Its key names what the tiles hold (the tiles are cached as immutable by their URL).
     key = payload_key(json.dumps(["mvt", mvt.EXTENT, mvt.BUFFER, mvt.SIMPLIFY_PX, texts.crs, texts.fingerprint, parts],
                                  ensure_ascii=False).encode())
-    names = t(lang, "list_sep").join(vocab.label("layers", layer, lang) for layer, _ in parts)
     kinds = [texts.kind[i] for _, ids in parts for i in ids]
     structure = kinds.count("structure")
-    grids = [g for g in ((TILES_PANE, ("precise", "approx", "outline"), len(kinds) - structure),
+    return grid_payload(key, parts, len(kinds) - structure, structure, vocab, lang)
+
+
+def grid_payload(key: str, parts, drawn: int, structure: int, vocab: Vocabulary, lang: str) -> Payload:
+    """A payload of layers drawn as vector tiles ((layer, ids) each; the ids may be left out
+    when a database holds them): no data, but the grids that draw them (schematic features
+    in the plan-structure pane, which fades at street zoom, the rest over the vector layers;
+    with how many features each draws) and the style table."""
+    names = t(lang, "list_sep").join(vocab.label("layers", layer, lang) for layer, _ in parts)
+    grids = [g for g in ((TILES_PANE, ("precise", "approx", "outline"), drawn),
                          (STRUCTURE_PANE, ("structure",), structure)) if g[2]]
-    style = {**tile_style_table([layer for layer, _ in parts]), "lang": lang,
-             "notes": t(lang, "map.uncertainty")}
-    return Payload(TILED, f"{names} ({len(kinds)})", b"", key, len(kinds), group=TILED, tiles=tuple(parts),
-                   tile_grids=tuple(grids), tile_style=style)
+    style = {**tile_style_table([layer for layer, _ in parts]), "lang": lang, "notes": t(lang, "map.uncertainty")}
+    return Payload(TILED, f"{names} ({drawn + structure})", b"", key, drawn + structure, group=TILED,
+                   tiles=tuple(parts), tile_grids=tuple(grids), tile_style=style)

@@ -161,14 +161,20 @@ FEATURE_IDS_JS = """() => {
 }"""
 
 
+# The vector-tile grids on the map (layers/remote.py PlanTiles): a map of tiles alone has no
+# feature layers to wait for.
+TILE_GRIDS_JS = """() => { if (!window.map_div) return 0; let n = 0;
+  map_div.eachLayer(l => { if (l.options && l.options.planmapFeatures) n++; }); return n; }"""
+
+
 def map_frame(pg, timeout_ms: int = 30000):
-    """Wait for the st_folium frame and return it once features are drawn."""
+    """Wait for the st_folium frame and return it once features (or tile grids) are drawn."""
     deadline = time.time() + timeout_ms / 1000
     while time.time() < deadline:
         frame = next((f for f in pg.frames if "st_folium" in f.url), None)
         if frame is not None:
             try:
-                if frame.evaluate(FEATURE_IDS_JS):
+                if frame.evaluate(FEATURE_IDS_JS) or frame.evaluate(TILE_GRIDS_JS):
                     return frame
             except Exception:  # the frame may be reloading
                 pass

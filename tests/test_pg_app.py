@@ -95,7 +95,7 @@ def test_postgis_mode_draws_vector_tiles(loaded, monkeypatch):
     from conftest import map_args
 
     args = map_args(run("postgis", {"theme": "transport"}, monkeypatch))
-    assert "L.vectorGrid.protobuf" in args and re.search(r"/api/mvt/[0-9a-f]+/\{z\}/\{x\}/\{y\}\.pbf", args)
+    assert "planmapTiles" in args and re.search(r"/api/data/[0-9a-f]+/\{z\}/\{x\}/\{y\}\.mvt", args)
     assert ".geojson" not in args  # no feature payloads: the layers are tiles
 
 

@@ -8,6 +8,7 @@ tiled project selects it in the app.
 """
 from __future__ import annotations
 
+import os
 import re
 import urllib.error
 import urllib.request
@@ -88,6 +89,31 @@ def test_the_largest_layers_arrive_as_vector_tiles_and_are_drawn(page, tiled_app
 def test_hover_names_a_tiled_feature_and_a_click_selects_it(page, tiled_app, frame):
     fid = "yz-chaotianmen"  # an approximate project point (a soft disc), on tiles
     assert frame.loc[fid, "layer"] in tiled_layers(frame) and frame.loc[fid, "precision"] == "area"
+    hover_and_click(page, tiled_app, frame, fid)
+
+
+@pytest.fixture(scope="module")
+def postgis_app():
+    """The app reading PostGIS (every layer as tiles cut by ST_AsMVT)."""
+    url = os.environ.get("PLANMAP_TEST_DATABASE_URL")
+    if not url:  # (tests/test_pg_app.py fails the run under CI=true without it)
+        pytest.skip("PLANMAP_TEST_DATABASE_URL is not set")
+    from geo.db import load_db
+    from geo.paths import GEOJSON
+
+    load_db(url, GEOJSON, progress=lambda _: None)
+    proc, app = start_app(env={"PLANMAP_DATABASE_URL": url})
+    yield app
+    stop_app(proc)
+
+
+def test_database_tiles_name_and_select_like_the_others(page, postgis_app, frame):
+    hover_and_click(page, postgis_app, frame, "yz-chaotianmen")
+
+
+def hover_and_click(page, app: str, frame, fid: str) -> None:
+    """Hovering *fid* on the tiles names it; a click selects it, and a later pan keeps it."""
+    tiled_app = app
     lon, lat = frame.loc[fid, "geometry"].x, frame.loc[fid, "geometry"].y
     page.goto(f"{tiled_app}/?lat={lat}&lon={lon}&zoom=17")
     mf = map_frame(page)

@@ -3,6 +3,8 @@ store (geo/store.py) answers counts, extents, lists and the rest; in memory, the
 payloads are made here (cached by the frozen Filters), from the database its vector tiles."""
 from __future__ import annotations
 
+import dataclasses
+
 import folium
 import streamlit as st
 
@@ -10,17 +12,16 @@ from geo.basemaps import needs_gcj02
 from geo.features import load_layers
 from geo.filters import Filters
 from geo import settings
-from geo.store import MemoryStore, PostgisStore, TooMany
+from geo.store import MemoryStore, PostgisStore, PostgisTiles, TooMany
 from geo.plans import load_corpus
 from geo.state import Known
 from geo.targets import load_targets
 from geo.vocab import load_vocabulary
 from geo.i18n import t
-from layers.map import MAX_ZOOM
-from layers.payload import display_texts, layer_payloads
-from layers.remote import plan_groups
+from layers.map import LAYER_ORDER, MAX_ZOOM
+from layers.payload import display_texts, grid_payload, layer_payloads
+from layers.remote import payload_key, plan_groups
 from server import data_route
-from server.vector_tiles import vector_tile_group
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,7 +82,7 @@ def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.Feature
     vector budget the largest as vector tiles), else embedded; from the database, every
     layer as vector tiles cut by PostGIS."""
     if not store().in_memory:
-        return [vector_tile_group(store(), filters, "gcj02" if needs_gcj02(basemap) else "wgs84", lang)]
+        return database_tiles(filters, basemap, lang)
     if not data_route.mounted():
         return plan_groups(payloads(filters, basemap, lang), lambda p: {"data": p.data})
 
@@ -93,9 +94,25 @@ def map_groups(filters: Filters, basemap: str, lang: str) -> list[folium.Feature
                        tile_url, MAX_ZOOM)
 
 
+def database_tiles(filters: Filters, basemap: str, lang: str) -> list[folium.FeatureGroup]:
+    """Every layer of *filters* as vector tiles cut by the database, through the same tile
+    route and browser layer as the in-process tiles (so clicks and hover work alike)."""
+    db, crs, layers = store(), "gcj02" if needs_gcj02(basemap) else "wgs84", tuple(LAYER_ORDER)
+    key = payload_key(repr(("postgis", db.version, crs, layers, filters)).encode())
+    drawn, structure = db.drawn_counts(filters)
+    payload = grid_payload(key, [(layer, ()) for layer in layers], drawn, structure, load_data()[1], lang)
+    spec = {"database": True, "crs": crs, "layers": layers, "filters": dataclasses.asdict(filters)}
+    url = data_route.publish_tiles(key, tile_recipe(spec), spec=spec)
+    return plan_groups([payload], None, lambda _: url, MAX_ZOOM)
+
+
 def tile_recipe(spec: dict):
     """What makes the tiled source of *spec* (language, GCJ-02 or not, (layer, ids) in drawing
-    order): for this process's map, and for another process's (scripts/serve_cluster.sh)."""
+    order; or the database's tiles of a filter): for this process's map, and for another
+    process's (scripts/serve_cluster.sh)."""
+    if spec.get("database"):
+        f = Filters(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec["filters"].items()})
+        return lambda: PostgisTiles(store(), f, spec["crs"], tuple(spec["layers"]))
     source = texts(spec["lang"], spec["gcj"]).tile_source
     return lambda: source(tuple((layer, tuple(ids)) for layer, ids in spec["tiles"]))
 
