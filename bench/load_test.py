@@ -109,6 +109,8 @@ def act(session: Session, rng: random.Random, points) -> str:
 class Tally:
     first_load: list[float] = field(default_factory=list)
     reruns: list[float] = field(default_factory=list)
+    script_s: list[float] = field(default_factory=list)  # of each rerun, the script run alone
+    by_kind: dict[str, list[float]] = field(default_factory=lambda: {"filter": [], "click": []})
     errors: list[str] = field(default_factory=list)
     clicks: int = 0
     clicks_with_detail: int = 0
@@ -139,7 +141,10 @@ async def visitor(n: int, url: str, end: float, think: tuple[float, float], max_
             if time.monotonic() >= end:
                 break
             kind = act(session, rng, points)
-            tally.record(await session.rerun(), tally.reruns)
+            result = await session.rerun()
+            tally.record(result, tally.reruns)
+            tally.script_s.append(result.script_s)
+            tally.by_kind[kind].append(result.seconds)
             if kind == "click":
                 tally.clicks += 1
                 tally.clicks_with_detail += session.detail_shown
@@ -202,6 +207,9 @@ async def crowd(url: str, pids: list[int], sessions: int, duration: float, think
         "duration_s": duration, "think_s": list(think), "arrivals_over_s": ramp, "seed": seed,
         "wall_s": round(time.monotonic() - started, 1),
         "first_load": first, "rerun": rerun,
+        # where a rerun's time goes: the script run alone, and reruns by action
+        "rerun_script_only": summary(tally.script_s),
+        "rerun_by_action": {kind: summary(values) for kind, values in tally.by_kind.items()},
         "clicks": tally.clicks, "clicks_that_opened_details": tally.clicks_with_detail,
         "error_samples": tally.errors[:10],
         "sessions_per_process": sorted(tally.upstreams.values(), reverse=True) if sticky else [sessions],

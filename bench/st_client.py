@@ -31,6 +31,7 @@ UPSTREAM = "X-Planmap-Upstream"  # the process that answered, named by serve_clu
 class RunResult:
     seconds: float
     exceptions: list[str] = field(default_factory=list)
+    script_s: float = 0.0  # of *seconds*, until the script run finished (the rest: fetching map data)
 
 
 def get(url: str, cookies: str | None = None) -> tuple[bytes, dict]:
@@ -83,8 +84,9 @@ class Session:
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         exceptions = await asyncio.wait_for(self._until_finished(), RUN_TIMEOUT_S)
+        script_s = time.perf_counter() - start
         exceptions += await self._fetch_map_data()
-        return RunResult(time.perf_counter() - start, exceptions)
+        return RunResult(time.perf_counter() - start, exceptions, script_s)
 
     def map_data_paths(self) -> set[str]:
         """The map data the map of the last run names (paths from the server's root)."""
