@@ -14,14 +14,13 @@ import geopandas as gpd
 from geo.vocab import Vocabulary
 from layers.assets import localize
 from layers.map import build_base_map
-from layers.popup import popup_html, tooltip_text
+from layers.popup import popup_html, tooltip_texts
 from layers.style import feature_style
 
 
 def naive_map(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh") -> folium.Map:
     m = build_base_map(vocab, lang=lang)
-    for fid, row in frame.iterrows():
-        tooltip = tooltip_text(row, lang)
+    for (fid, row), tooltip in zip(frame.iterrows(), tooltip_texts(frame, lang)):
         popup = folium.Popup(popup_html(row, vocab, lang), max_width=360)
         if row["layer"] == "projects":
             point = row.geometry.representative_point()

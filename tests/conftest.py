@@ -190,3 +190,14 @@ def drawn_feature_ids(frame, timeout_ms: int = 30000) -> set[str]:
             raise AssertionError("map data still loading")
         frame.wait_for_timeout(100)
     return set(ids)
+
+
+@pytest.fixture(autouse=True)
+def _data_route_unmounted():
+    """data_route.routes() marks the route mounted for the whole process: a test that builds
+    the routes must not make later AppTests believe they run under serve.py."""
+    from server import data_route
+
+    mounted = data_route._mounted
+    yield
+    data_route._mounted = mounted

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 from pathlib import Path
 
@@ -73,7 +74,9 @@ def session_run(url: str, cookies: str, query: str = "") -> Session:
             await session.close()
         return session
 
-    return asyncio.run(run())
+    # in a thread of its own: Playwright's sync API (a browser test before) runs a loop in this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_page_health_and_the_sticky_cookie_through_nginx(cluster):
