@@ -15,7 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 from pathlib import Path
 
+import mapbox_vector_tile
 import pytest
+from geo.mvt import MEDIA_TYPE as MVT_MEDIA_TYPE
 from conftest import IN_CI, ROOT, drawn_feature_ids, map_frame
 
 from bench.cluster import serve_cluster
@@ -121,15 +123,17 @@ def test_map_data_made_by_one_process_is_served_by_the_other(prefixed):
 
 
 def test_tiles_of_a_layer_one_process_registered_are_drawn_by_the_other(nginx):
-    # a tiny vector budget: the projects are drawn as image tiles on the server
+    # a tiny vector budget: the projects are drawn as vector tiles
     with serve_cluster(2, env={"PLANMAP_VECTOR_BUDGET": "100"}) as c:
         here, there = c.upstreams
         session = session_run(c.url, cookie_to(c, here))
-        (tiles,) = re.findall(r"(?:/[\w.~-]+)*/api/data/[0-9a-f]+/\{z\}/\{x\}/\{y\}\.png",
+        (tiles,) = re.findall(r"(?:/[\w.~-]+)*/api/data/[0-9a-f]+/\{z\}/\{x\}/\{y\}\.mvt",
                               session.widgets[MAP_COMPONENT].json_args)
         body, headers = get(c.url + tiles.format(z=14, x=13_042, y=6_782), cookie_to(c, there))  # 解放碑
-        assert headers[UPSTREAM] == there and headers["Content-Type"] == "image/png"
-        assert body.startswith(b"\x89PNG") and len(body) > 200  # drawn, not the empty tile
+        assert headers[UPSTREAM] == there and headers["Content-Type"] == MVT_MEDIA_TYPE
+        if {k.lower(): v for k, v in headers.items()}.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        assert "yz-jiefangbei" in {f["properties"]["id"] for f in mapbox_vector_tile.decode(body)["projects"]["features"]}
 
 
 def test_the_map_draws_through_the_balancer_under_a_prefix(prefixed, page, frame):
