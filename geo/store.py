@@ -20,6 +20,7 @@ import shapely
 
 from . import reference
 from .extent import Bounds, feature_extent, filter_extent, in_box
+from .tiles import tile_bounds
 from .filters import CONTEXT_LAYERS, Filters, apply, normalise, search
 from .crs import METRIC
 from .near import counts, district_at, metric_point, near, near_table
@@ -372,11 +373,15 @@ class PostgisStore:
         where, params = self._where(f, counted=False)
         dx, dy = _gcj_shift(z, x, y) if crs == "gcj02" else (0.0, 0.0)
         params |= {"z": z, "x": x, "y": y, "dx": dx, "dy": dy, "limit": TILE_LIMIT}
+        pad = abs(dx) + abs(dy) + 1
+        west, south, east, north = tile_bounds(z, x, y)
+        params |= {"bw": west - pad, "bs": south - pad, "be": east + pad, "bn": north + pad}
         rows = (f"SELECT id, name_zh, name_en, layer, array_to_string(themes, ',') AS themes, precision, "
                 f"ST_AsMVTGeom(ST_Translate(geom_3857, %(dx)s, %(dy)s), env, {MVT_EXTENT}, {MVT_BUFFER}, true) AS g "
-                f"FROM plan_features, env WHERE geom_3857 && ST_Expand(env, %(pad)s) AND {where} "
+                f"FROM plan_features, env WHERE x1 >= %(bw)s AND x0 <= %(be)s AND y1 >= %(bs)s AND y0 <= %(bn)s "
+                f"AND geom_3857 && ST_Expand(env, %(pad)s) AND {where} "
                 f"AND (precision <> 'district' OR layer = 'districts') ORDER BY rank LIMIT %(limit)s")
-        params["pad"] = abs(dx) + abs(dy) + 1
+        params["pad"] = pad
         parts = " || ".join(f"coalesce((SELECT ST_AsMVT(r, '{layer}', {MVT_EXTENT}, 'g') FROM rows r "
                             f"WHERE layer = '{layer}' AND g IS NOT NULL), ''::bytea)" for layer in layers)
         sql = f"WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env), rows AS ({rows}) SELECT {parts}"
