@@ -102,6 +102,10 @@ UPDATE {GROUPS} g SET layer = f.layer, category = f.category, district = f.distr
   precision = f.precision, themes = f.themes, periods = f.periods
   FROM (SELECT DISTINCT ON (grp) * FROM {FEATURES} ORDER BY grp) f WHERE f.grp = g.grp;
 ANALYZE {FEATURES}; ANALYZE {GROUPS};
+-- Rows in rank order: a crowded tile keeps its features of lowest rank, so it reads the
+-- table in order instead of jumping across it (×1000: 0.6 s instead of 1.2 s for the first view).
+CLUSTER {FEATURES} USING {FEATURES}_rank_idx;
+ANALYZE {FEATURES};
 """
 
 
