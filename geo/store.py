@@ -158,7 +158,11 @@ class PostgisStore:
         from .db import FEATURES, _libpq, connect
 
         connect(url).close()  # fails with a DatabaseError now, not in the middle of a view
-        self.pool = ConnectionPool(_libpq(url), min_size=1, max_size=4, kwargs={"autocommit": True}, open=True)
+        # No server-side prepared statements: after five runs psycopg would prepare a query, and
+        # PostgreSQL's generic plan for it ignores the tile's box (×1000: a view's tiles in 4.0 s
+        # instead of 0.5 s).
+        self.pool = ConnectionPool(_libpq(url), min_size=1, max_size=4,
+                                   kwargs={"autocommit": True, "prepare_threshold": None}, open=True)
         self._groups_cache: OrderedDict = OrderedDict()
         with self.pool.connection() as conn:
             exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (FEATURES,)).fetchone()[0]
