@@ -25,6 +25,26 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+TEST_DATABASE_URL = os.environ.get("PLANMAP_TEST_DATABASE_URL")
+
+
+def needs_test_database() -> str:
+    """The PostGIS database the tests may fill; without one they skip, except under CI=true
+    (.ci/run starts one), where that is an error."""
+    if not TEST_DATABASE_URL:
+        if IN_CI:
+            raise RuntimeError("CI=true needs PLANMAP_TEST_DATABASE_URL (.ci/run starts PostGIS)")
+        pytest.skip("PLANMAP_TEST_DATABASE_URL is not set", allow_module_level=True)
+    return TEST_DATABASE_URL
+
+
+def load_test_database(url: str) -> str:
+    """The bundled data loaded into *url* (as `python -m geo load-db` does)."""
+    from geo.db import load_db
+    from geo.paths import GEOJSON
+
+    load_db(url, GEOJSON, progress=lambda _: None)
+    return url
 
 
 @pytest.fixture(scope="session")

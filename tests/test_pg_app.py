@@ -6,30 +6,21 @@ it, except under CI=true, where .ci/run provides one).
 """
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, count_line
+from conftest import ROOT, count_line, load_test_database, needs_test_database
 
 APP = str(ROOT / "streamlit_app.py")
-URL = os.environ.get("PLANMAP_TEST_DATABASE_URL")
-if not URL:
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI=true needs PLANMAP_TEST_DATABASE_URL (.ci/run starts PostGIS)")
-    pytest.skip("PLANMAP_TEST_DATABASE_URL is not set", allow_module_level=True)
+URL = needs_test_database()
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    from geo.db import load_db
-    from geo.paths import GEOJSON
-
-    load_db(URL, GEOJSON, progress=lambda _: None)
-    return URL
+    return load_test_database(URL)
 
 
 def run(mode: str, params: dict, monkeypatch, list_limit: int = 1000) -> AppTest:

@@ -5,21 +5,16 @@ it, except under CI=true, where .ci/run starts one).
 """
 from __future__ import annotations
 
-import os
 import random
 import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, needs_test_database
 from geo.filters import Filters, pinyin_forms
 
-URL = os.environ.get("PLANMAP_TEST_DATABASE_URL")
-if not URL:
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI=true needs PLANMAP_TEST_DATABASE_URL (.ci/run starts PostGIS)")
-    pytest.skip("PLANMAP_TEST_DATABASE_URL is not set", allow_module_level=True)
+URL = needs_test_database()
 
 COMBINATIONS = 240
 

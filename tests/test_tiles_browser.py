@@ -8,13 +8,12 @@ tiled project selects it in the app.
 """
 from __future__ import annotations
 
-import os
 import re
 import urllib.error
 import urllib.request
 
 import pytest
-from conftest import drawn_feature_ids, map_frame, start_app, stop_app
+from conftest import drawn_feature_ids, load_test_database, map_frame, needs_test_database, start_app, stop_app
 
 from geo.mvt import MEDIA_TYPE
 from layers import payload
@@ -95,13 +94,7 @@ def test_hover_names_a_tiled_feature_and_a_click_selects_it(page, tiled_app, fra
 @pytest.fixture(scope="module")
 def postgis_app():
     """The app reading PostGIS (every layer as tiles cut by ST_AsMVT)."""
-    url = os.environ.get("PLANMAP_TEST_DATABASE_URL")
-    if not url:  # (tests/test_pg_app.py fails the run under CI=true without it)
-        pytest.skip("PLANMAP_TEST_DATABASE_URL is not set")
-    from geo.db import load_db
-    from geo.paths import GEOJSON
-
-    load_db(url, GEOJSON, progress=lambda _: None)
+    url = load_test_database(needs_test_database())
     proc, app = start_app(env={"PLANMAP_DATABASE_URL": url})
     yield app
     stop_app(proc)
