@@ -21,12 +21,14 @@ import shapely
 from . import reference
 from .extent import Bounds, feature_extent, filter_extent, in_box
 from .tiles import tile_bounds
+from .mvt import BUFFER, EXTENT
 from .filters import CONTEXT_LAYERS, Filters, apply, normalise, search
 from .crs import METRIC
 from .near import counts, district_at, metric_point, near, near_table
 from .state import Known
 from .vocab import DISTRICTS, Vocabulary
 from .errors import DatabaseError
+from .db import FEATURES, TILES
 
 # Rows a PostGIS-mode list shows at most (a note asks to narrow the filter past it), and
 # features a whole-set view (planner, present, targets, downloads) takes at most.
@@ -134,7 +136,6 @@ class MemoryStore:
 
 ROW_COLUMNS = ("id", "name_zh", "name_en", "layer", "category", "themes", "periods", "district", "status",
                "sources", "targets", "precision", "basis", "role")
-MVT_EXTENT, MVT_BUFFER = 4096, 64
 # A tile keeps at most this many features (those of lowest rank, a hash of the id: the
 # same ones at every filter): at district zooms a tile of ×1000 data covers ~800,000.
 # bench/x1000.py: with 4,000 the first view (9 tiles, 1.5 MB) was drawn in 4.1 s, with 1,500
@@ -155,7 +156,7 @@ class PostgisStore:
     def __init__(self, url: str):
         from psycopg_pool import ConnectionPool  # noqa: F401 - checked at start: a clear error if missing
 
-        from .db import FEATURES, _libpq, connect
+        from .db import _libpq, connect
 
         connect(url).close()  # fails with a DatabaseError now, not in the middle of a view
         # No server-side prepared statements: after five runs psycopg would prepare a query, and
@@ -165,9 +166,12 @@ class PostgisStore:
                                    kwargs={"autocommit": True, "prepare_threshold": None}, open=True)
         self._groups_cache: OrderedDict = OrderedDict()
         with self.pool.connection() as conn:
-            exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (FEATURES,)).fetchone()[0]
-        if not exists:
+            features, tiles = conn.execute("SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
+                                           (FEATURES, TILES)).fetchone()
+        if not features:
             raise DatabaseError("the database holds no plan features: run `python -m geo load-db` first")
+        if not tiles:  # loaded by an older version
+            raise DatabaseError("the database holds no map tiles table: run `python -m geo load-db` again")
         # what was loaded: names the tiles of a load (their URLs are cached as immutable)
         self.version = self._all("SELECT md5(string_agg(grp || ':' || n, ',' ORDER BY grp)) FROM plan_groups")[0][0]
 
@@ -232,6 +236,25 @@ class PostgisStore:
             params |= match
         if counted:
             where += " AND layer <> 'districts'"
+        return where, params
+
+    def _tile_where(self, f: Filters) -> tuple[str, dict]:
+        """The SQL condition on plan_tiles of the rows passing *f*: a query is matched in
+        plan_features, which holds the search text."""
+        # The groups as a bit mask rather than ``grp = ANY(array)``: planning that against the
+        # column's statistics took ~14 ms a tile with a few hundred groups, longer than cutting
+        # most tiles.  The cast to boolean makes it a function call to the planner, which it
+        # guesses keeps a third of the rows (an equality it would guess at 0.5 %, and then walk
+        # a crowded tile's whole box instead of its features in rank order).
+        gids = self._groups(f)
+        mask = bytearray(max(gids, default=0) // 8 + 1)
+        for gid in gids:
+            mask[gid // 8] |= 1 << gid % 8  # get_bit's order: bit 0 is the low bit of byte 0
+        where, params = "grp < %(bits)s AND get_bit(%(mask)s, grp)::boolean", {"mask": bytes(mask), "bits": 8 * len(mask)}
+        if f.query.strip():
+            cond, _, params_q = self._match(f.query)
+            where += f" AND (layer = ANY(%(context)s) OR id IN (SELECT id FROM {FEATURES} WHERE {cond}))"
+            params |= params_q | {"context": list(CONTEXT_LAYERS)}
         return where, params
 
     def _frame(self, where: str, params: dict, order: str = "ord", limit: int | None = None,
@@ -374,19 +397,18 @@ class PostgisStore:
         plan layer, attributes ``id name_zh name_en layer themes precision`` (the tile
         contract of the in-process encoder).  On GCJ-02 basemaps the tile's features are
         shifted by the GCJ-02 offset at the tile's centre (it varies by metres over a tile)."""
-        where, params = self._where(f, counted=False)
+        where, params = self._tile_where(f)
         dx, dy = _gcj_shift(z, x, y) if crs == "gcj02" else (0.0, 0.0)
-        params |= {"z": z, "x": x, "y": y, "dx": dx, "dy": dy, "limit": TILE_LIMIT}
-        pad = abs(dx) + abs(dy) + 1
         west, south, east, north = tile_bounds(z, x, y)
-        params |= {"bw": west - pad, "bs": south - pad, "be": east + pad, "bn": north + pad}
-        rows = (f"SELECT id, name_zh, name_en, layer, array_to_string(themes, ',') AS themes, precision, "
-                f"ST_AsMVTGeom(ST_Translate(geom_3857, %(dx)s, %(dy)s), env, {MVT_EXTENT}, {MVT_BUFFER}, true) AS g "
-                f"FROM plan_features, env WHERE x1 >= %(bw)s AND x0 <= %(be)s AND y1 >= %(bs)s AND y0 <= %(bn)s "
-                f"AND geom_3857 && ST_Expand(env, %(pad)s) AND {where} "
-                f"AND (precision <> 'district' OR layer = 'districts') ORDER BY rank LIMIT %(limit)s")
-        params["pad"] = pad
-        parts = " || ".join(f"coalesce((SELECT ST_AsMVT(r, '{layer}', {MVT_EXTENT}, 'g') FROM rows r "
+        # the features in the tile's buffer too (a marker on an edge is drawn by both tiles)
+        pad = BUFFER / EXTENT * (east - west) + abs(dx) + abs(dy) + 1
+        params |= {"z": z, "x": x, "y": y, "dx": dx, "dy": dy, "limit": TILE_LIMIT, "pad": pad,
+                   "bw": west - pad, "bs": south - pad, "be": east + pad, "bn": north + pad}
+        rows = (f"SELECT id, name_zh, name_en, layer, themes, precision, "
+                f"ST_AsMVTGeom(ST_Translate(geom_3857, %(dx)s, %(dy)s), env, {EXTENT}, {BUFFER}, true) AS g "
+                f"FROM {TILES}, env WHERE x1 >= %(bw)s AND x0 <= %(be)s AND y1 >= %(bs)s AND y0 <= %(bn)s "
+                f"AND geom_3857 && ST_Expand(env, %(pad)s) AND {where} ORDER BY rank LIMIT %(limit)s")
+        parts = " || ".join(f"coalesce((SELECT ST_AsMVT(r, '{layer}', {EXTENT}, 'g') FROM rows r "
                             f"WHERE layer = '{layer}' AND g IS NOT NULL), ''::bytea)" for layer in layers)
         sql = f"WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env), rows AS ({rows}) SELECT {parts}"
         return bytes(self._all(sql, params)[0][0])

@@ -108,3 +108,46 @@ def test_tiles_hold_the_features_of_their_place(frame, stores):
     ids = {f["properties"]["id"] for layer in tile.values() for f in layer["features"]}
     assert row["id"] in ids
     assert set(tile) <= {"projects"}
+
+
+def drawn_in_tile(frame, z: int, x: int, y: int) -> set[str]:
+    """The ids of *frame* a tile draws, worked out here with shapely: every feature but those
+    located only to their district, whose Web-Mercator geometry meets the tile and its buffer."""
+    import shapely
+
+    from geo.mvt import BUFFER, EXTENT, to_mercator
+    from geo.tiles import tile_bounds
+
+    drawn = frame[(frame["precision"] != "district") | (frame["layer"] == "districts")]
+    west, south, east, north = tile_bounds(z, x, y)
+    pad = BUFFER / EXTENT * (east - west)
+    hit = shapely.intersects(to_mercator(drawn.geometry.values), shapely.box(west - pad, south - pad, east + pad, north + pad))
+    return set(drawn["id"][hit])
+
+
+def tile_ids(data: bytes) -> set[str]:
+    import mapbox_vector_tile
+
+    return {f["properties"]["id"] for layer in mapbox_vector_tile.decode(data).values() for f in layer["features"]}
+
+
+def test_database_tiles_draw_what_the_filter_keeps_in_their_box_and_buffer(frame, stores):
+    """Random filters, queries included, on tiles from district to street zoom over both
+    districts: the database's tiles hold exactly the features the memory path keeps there."""
+    from geo.tiles import tile_xy
+    from layers.map import LAYER_ORDER
+
+    memory, postgis = stores
+    rng, places = random.Random(140), [(106.5770, 29.5583), (106.47431, 29.48445), (106.53, 29.53)]
+    checked = 0
+    for _ in range(30):
+        f = random_filters(frame, rng)
+        keep = memory.filtered(f)
+        for z in (11, 13, 15):
+            lon, lat = rng.choice(places)
+            x, y = tile_xy(lon, lat, z)
+            want = drawn_in_tile(keep, z, x, y)
+            got = tile_ids(postgis.tile(z, x, y, f, "wgs84", tuple(LAYER_ORDER)))
+            assert got == want, (f, z, x, y, sorted(want ^ got)[:5])
+            checked += bool(want)
+    assert checked > 30  # most tiles hold something
