@@ -101,9 +101,11 @@ UPDATE {GROUPS} g SET layer = f.layer, category = f.category, district = f.distr
   precision = f.precision, themes = f.themes, periods = f.periods
   FROM (SELECT DISTINCT ON (grp) * FROM {FEATURES} ORDER BY grp) f WHERE f.grp = g.grp;
 ANALYZE {FEATURES}; ANALYZE {GROUPS};
--- What the tiles draw, narrow (a tenth of a feature row: no quotes, sources or search text)
--- and in place order, so that a tile reads a few pages of it instead of rows spread over
--- the whole table (×1000: the first view's tiles for a new filter in 0.1 s instead of 0.5 s).
+-- What the tiles draw, narrow (a tenth of a feature row: no quotes, sources or search text).
+-- A crowded tile walks the rank index and stops at its TILE_LIMIT features; a sparse one
+-- reads its box from the GiST index.  So the rows are stored in 16 bands of rank, each in
+-- place order: the walk stays in the first band, the box reads runs of neighbours (×1000:
+-- the first view's tiles for a new filter in 0.12 s instead of 0.5 s from plan_features).
 -- Features located only to their district are not drawn.  x0…y1, the Mercator box as plain
 -- numbers, are tested before a geometry is read (a large area's is stored apart: TOAST).
 CREATE TABLE {TILES} AS
@@ -111,8 +113,9 @@ CREATE TABLE {TILES} AS
          geom_3857, ST_XMin(geom_3857) AS x0, ST_YMin(geom_3857) AS y0, ST_XMax(geom_3857) AS x1,
          ST_YMax(geom_3857) AS y1
   FROM {FEATURES} WHERE precision <> 'district' OR layer = 'districts'
-  ORDER BY ST_GeoHash(ST_Centroid(geom), 7), rank;
+  ORDER BY rank >> 27, ST_GeoHash(ST_Centroid(geom), 7), rank;  -- rank: 31 bits
 CREATE INDEX ON {TILES} USING gist (geom_3857);
+CREATE INDEX ON {TILES} (rank);
 ANALYZE {TILES};
 """
 
