@@ -87,9 +87,10 @@ def encode_tile(layers: Sequence[tuple[str, Sequence, Sequence[dict]]], z: int, 
 
 def _of_dimension(geom, dim: int):
     """*geom*, or its parts of dimension *dim* where clipping or repair made a collection of
-    several kinds (which MVT cannot hold); None if there are none."""
+    several kinds (which MVT cannot hold); None if there are none (an area thinner than a
+    tile unit, say, which repair turns into a line)."""
     if geom.geom_type != "GeometryCollection":
-        return geom
+        return geom if shapely.get_dimensions(geom) == dim else None
     parts = [p for p in shapely.get_parts(geom) if shapely.get_dimensions(p) == dim and not p.is_empty]
     return shapely.union_all(parts) if parts else None
 

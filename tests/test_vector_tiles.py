@@ -317,6 +317,24 @@ def test_a_collection_left_by_clipping_or_repair_keeps_the_parts_of_its_kind():
     assert mvt._of_dimension(shapely.GeometryCollection([line]), 2) is None and mvt._of_dimension(line, 1) is line
 
 
+def test_an_area_part_thinner_than_a_tile_unit_is_dropped_and_the_rest_encoded():
+    """Found by the ×100 benchmark: a multipolygon part that rounds to a sliver is repaired
+    into a line by make_valid, which the encoder cannot put in a multipolygon."""
+    z, x, y = 11, 1629, 848
+    west, south, east, north = tile_bounds(z, x, y)
+    u = (east - west) / mvt.EXTENT
+
+    def ring(*points):
+        return [(west + a * u, south + b * u) for a, b in points]
+
+    square = shapely.Polygon(ring((100, 100), (400, 100), (400, 400), (100, 400)))
+    sliver = shapely.Polygon(ring((1000, 1000), (1400, 1000.2), (1400, 1000.4), (1000, 1000.3)))
+    (feature,) = decode(mvt.encode_tile([("zones", [shapely.MultiPolygon([square, sliver])], [{"id": "a"}])], z, x, y),
+                        z, x, y)["zones"]
+    assert feature["geometry"].geom_type == "Polygon" and feature["geometry"].symmetric_difference(square).area < 4 * u * u
+    assert mvt._of_dimension(shapely.LineString([(0, 0), (1, 1)]), 2) is None  # what the repair left, dropped
+
+
 def test_a_tiled_layer_registered_by_one_process_is_encoded_by_another(tmp_path, frame):
     """scripts/serve_cluster.sh: a process asked for tiles of a layer another process
     registered makes the source from the spec in the shared folder."""
