@@ -22,7 +22,6 @@ so a ×1000 projects file (430 MB) never sits in memory whole.
 from __future__ import annotations
 
 import json
-import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -34,6 +33,7 @@ from pyproj import Transformer
 from .crs import WGS84
 from .errors import DatabaseError
 from .filters import normalise, pinyin_forms
+from .mvt import rank
 
 FEATURES, GROUPS, TILES = "plan_features", "plan_groups", "plan_tiles"
 GROUP_KEY = ("layer", "category", "district", "status", "precision", "themes", "periods")
@@ -209,7 +209,7 @@ def load_db(url: str, geojson_dir: Path, progress=print) -> dict:
             for path in layer_files(geojson_dir):
                 for frame in _batches(path, ord_):
                     frame.insert(2, "grp", _group_ids(frame, groups))
-                    frame.insert(3, "rank", frame["id"].map(lambda i: zlib.crc32(i.encode()) & 0x7FFFFFFF))
+                    frame.insert(3, "rank", frame["id"].map(rank))
                     _copy_rows(conn, frame)
                     ord_ += len(frame)
                     counts[path.stem] = counts.get(path.stem, 0) + len(frame)

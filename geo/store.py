@@ -21,7 +21,7 @@ import shapely
 from . import reference
 from .extent import Bounds, feature_extent, filter_extent, in_box
 from .tiles import tile_bounds
-from .mvt import BUFFER, EXTENT
+from .mvt import BUFFER, EXTENT, TILE_LIMIT
 from .filters import CONTEXT_LAYERS, Filters, apply, normalise, search
 from .crs import METRIC
 from .near import counts, district_at, metric_point, near, near_table
@@ -136,11 +136,6 @@ class MemoryStore:
 
 ROW_COLUMNS = ("id", "name_zh", "name_en", "layer", "category", "themes", "periods", "district", "status",
                "sources", "targets", "precision", "basis", "role")
-# A tile keeps at most this many features (those of lowest rank, a hash of the id: the
-# same ones at every filter): at district zooms a tile of ×1000 data covers ~800,000.
-# bench/x1000.py: with 4,000 the first view (9 tiles, 1.5 MB) was drawn in 4.1 s, with 1,500
-# (0.6 MB) in 2.5 s.
-TILE_LIMIT = 1500
 
 
 def _like(text: str) -> str:

@@ -204,6 +204,24 @@ def test_points_in_the_buffer_are_in_both_tiles_and_an_empty_tile_is_empty():
     assert source.tile(z, x + 20, y) == b""
 
 
+def test_a_crowded_tile_keeps_the_features_of_lowest_rank_in_drawing_order():
+    """As the database's tiles do (geo/store.py): the same features at every filter, here
+    2,000 points in one tile, of which TILE_LIMIT are kept; a zoom further, all of them."""
+    rng = np.random.default_rng(3)
+    points = [shapely.Point(106.55 + dx, 29.55 + dy) for dx, dy in rng.uniform(0, 0.002, (2000, 2))]
+    source = source_of(points)
+    z = 11
+    x, y = tile_xy(106.551, 29.551, z)
+    kept = [f["id"] for f in decode(source.tile(z, x, y), z, x, y)["projects"]]
+    lowest = sorted((f"f{i}" for i in range(2000)), key=mvt.rank)[:mvt.TILE_LIMIT]
+    assert len(kept) == mvt.TILE_LIMIT and set(kept) == set(lowest)
+    assert kept == sorted(kept, key=lambda fid: int(fid[1:]))  # the source's order
+    z = 18
+    wide = [f["id"] for tx, ty in {tile_xy(p.x, p.y, z) for p in points}
+            for f in decode(source.tile(z, tx, ty), z, tx, ty).get("projects", [])]
+    assert set(wide) == {f"f{i}" for i in range(2000)}
+
+
 def test_a_missing_english_name_is_an_empty_string_and_themes_are_comma_joined():
     assert mvt.attributes("a", "名", float("nan"), "projects", ["finance", "culture_tourism"], "exact") == {
         "id": "a", "name_zh": "名", "name_en": "", "layer": "projects", "themes": "finance,culture_tourism",
