@@ -18,14 +18,25 @@ SELECTED_BG = "background-color: #fff3b0"
 
 
 def list_table(features: gpd.GeoDataFrame, vocab: Vocabulary, lang: str) -> pd.DataFrame:
-    """Name, category, district, periods and location precision of *features*, indexed by id."""
+    """Name, category, district, periods and location precision of *features*, indexed by id.
+
+    Each label is looked up once per distinct value, not per row: at ×100 a list of 80,000
+    rows took 0.9 s row by row."""
     sep = t(lang, "list_sep")
+
+    def each(values, label) -> list:
+        values = list(values)
+        labels = {v: label(v) for v in set(values)}
+        return [labels[v] for v in values]
+
     return pd.DataFrame({
-        "name": [display_name(zh, en, lang) for zh, en in zip(features["name_zh"], features["name_en"])],
-        "category": [vocab.category_label(l, c, lang) for l, c in zip(features["layer"], features["category"])],
-        "district": [district_name(d, lang) for d in features["district"]],
-        "periods": [sep.join(vocab.label("periods", p, lang) for p in ps) for ps in features["periods"]],
-        "precision": [vocab.label("precision", p, lang) for p in features["precision"]],
+        "name": [display_name(zh, en, lang) for zh, en in zip(features["name_zh"].tolist(), features["name_en"].tolist())],
+        "category": each(zip(features["layer"].tolist(), features["category"].tolist()),
+                         lambda lc: vocab.category_label(*lc, lang)),
+        "district": each(features["district"].tolist(), lambda d: district_name(d, lang)),
+        "periods": each(map(tuple, features["periods"].tolist()),
+                        lambda ps: sep.join(vocab.label("periods", p, lang) for p in ps)),
+        "precision": each(features["precision"].tolist(), lambda p: vocab.label("precision", p, lang)),
     }, index=features.index.rename("id"))
 
 
