@@ -4,7 +4,7 @@ Every map of the app (explore, planner, presenter, handout) is a :func:`build_ba
 with groups from :func:`feature_groups` (embedded data) or the data route's payloads
 (layers/payload.py), both drawn by :class:`layers.remote.PlanLayer`.  What the browser
 gets per feature is its display geometry (simplified and rounded, computed once per
-feature), ``id``, ``tooltip``, a name ``label`` for precisely located features and an
+feature), ``id``, ``tooltip``, a name ``label`` for located and approximate features and an
 index into its layer's table of styles.  How a feature is drawn follows its draw class
 (layers/style.py): district-only features get no symbol (the district's badge counts
 them, layers/view.py), schematic ones go to the plan-structure group, approximate points
@@ -100,6 +100,9 @@ def drawn_geometries(ids, geoms, to_gcj: bool = False, tolerance_m=DEFAULT_TOLER
 
 _DRAW_RANK = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
 POINT_RANK = POINT
+# Draw classes whose features carry a name label at street zoom: the approximate ones too,
+# marked as such (layers/view.py), or a resident sees that something is planned there but not what.
+LABELLED = ("precise", "approx")
 
 
 def draw_rank(geometry_type: str) -> int:
@@ -117,10 +120,10 @@ def drawn(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool,
                        popups: bool = False) -> dict:
     """GeoJSON with only what the map needs per feature: id, tooltip (with how well the
-    place is known), draw class ``k`` (layers/style.py), style, a name ``label`` (and its point ``lp``, [lat, lon], on lines and
-    areas) for precisely located features, and for maps with no side panel such as the
-    offline handout the escaped popup HTML; in :func:`draw_rank` order.  Features known
-    only to their district are left out (:func:`drawn`).
+    place is known), draw class ``k`` (layers/style.py), style, a name ``label`` (and its
+    point ``lp``, [lat, lon], on lines and areas) for the draw classes in :data:`LABELLED`,
+    and for maps with no side panel such as the offline handout the escaped popup HTML; in
+    :func:`draw_rank` order.  Features known only to their district are left out (:func:`drawn`).
 
     Features of one style share one style dict: replace it rather than change it in
     place.
@@ -139,7 +142,7 @@ def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, se
                  "properties": {"id": fid, "tooltip": tip, "k": kind, "style": styles[key]}}
                 for fid, shape, tip, key, kind in zip(ids, shapes, tips, keys, kinds)]
     for feature, kind, zh, en in zip(features, kinds, frame["name_zh"].tolist(), frame["name_en"].tolist()):
-        if kind == "precise":
+        if kind in LABELLED:
             feature["properties"]["label"] = display_name(zh, en, lang)
             if feature["geometry"]["type"] != "Point":
                 p = shapely.geometry.shape(feature["geometry"]).representative_point()
@@ -191,7 +194,7 @@ def part_payloads(layer: str, ids: list[str], kind_of: Callable[[str], str], ran
     for group, clustered, pane, members in draw_parts(layer, ids, kind_of, rank_of, cluster_points):
         data = encode(styles, [text_of(i) for i in members])
         out.append(Payload(layer, group_label(group, len(members), vocab, lang), data, payload_key(data), len(members),
-                           cluster and clustered, group, pane, labels=any(kind_of(i) == "precise" for i in members),
+                           cluster and clustered, group, pane, labels=any(kind_of(i) in LABELLED for i in members),
                            popups=popups, interactive=layer != "districts"))
     return out
 

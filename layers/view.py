@@ -45,6 +45,8 @@ CSS = """
 .planmap-label{white-space:nowrap;font:12px/1.2 "Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
   color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;transform:translate(9px,-50%);pointer-events:none}
 .planmap-label.feature{font-weight:600}
+.planmap-label.approx{color:#4a4a4a}
+.planmap-label.cluster{transform:translate(22px,-50%)}
 .planmap-label.station{color:#0b4f8a;font-size:11px}
 .planmap-label.place{color:#5d5a52;font-style:italic}
 .planmap-label.river{color:#3f7fbf;font-style:italic;font-size:13px;transform:translate(-50%,-50%);letter-spacing:2px}
@@ -106,7 +108,7 @@ class MapChrome(MacroElement):
       styles = d.styles || [];
       layer.addData(d);
       if (target !== layer) target.addLayers(layer.getLayers());
-      if (o.labels) labels.addFeatures(layer, group);
+      if (o.labels) labels.addFeatures(layer, group, target !== layer ? target : null);
     }
     if (!o.url) { draw(inline); return; }
     window.planmapPending = (window.planmapPending || 0) + 1;
@@ -199,28 +201,78 @@ class MapChrome(MacroElement):
     return L.divIcon({html: String(n), className: "planmap-cluster", iconSize: L.point(size, size)});
   };
 
+  var texts = {{ this.label_texts | tojson }};
+  var APPROX = 7;  // priority of an approximate place's name: under located names (10), over basemap places (5)
   var labels = window.planmapLabels = {
-    items: [], frame: null,
+    items: [], clusters: [], frame: null,
     // A label: text (set as text, never as HTML), CSS class, priority (higher first), minimum zoom.
-    add: function (latlng, text, cls, priority, minZoom, parent) {
+    // (pooled: kept apart from the items, for clusterLabels to place)
+    add: function (latlng, text, cls, priority, minZoom, parent, pooled) {
       var el = document.createElement("div");
       el.className = "planmap-label " + cls;
       el.textContent = text;
       var marker = L.marker(latlng, {icon: L.divIcon({html: el, className: "planmap-label-icon", iconSize: null}),
                                      pane: {{ this.labels_pane | tojson }}, interactive: false, keyboard: false});
       marker.addTo(parent || map);
-      this.items.push({marker: marker, el: el, priority: priority, minZoom: minZoom, order: this.items.length});
+      var it = {marker: marker, el: el, priority: priority, minZoom: minZoom, order: this.items.length};
+      if (pooled) { el.style.visibility = "hidden"; return it; }
+      this.items.push(it);
       this.schedule();
       return marker;
     },
-    // Name labels of a layer's features that carry one (properties.label; lp: [lat, lon] off points).
-    addFeatures: function (layer, parent) {
-      var group = L.layerGroup().addTo(parent || map);
+    // Name labels of a layer's features that carry one (properties.label; lp: [lat, lon] off
+    // points): located ones in bold, approximate ones (k "approx") marked as such and below them.
+    // In a cluster group the labels follow what it shows (clusterLabels).
+    addFeatures: function (layer, parent, cluster) {
+      var group = L.layerGroup().addTo(parent || map), order = 0;
+      if (cluster) {
+        layer.eachLayer(function (l) { l.planmapOrder = order++; });
+        this.clusters.push({cluster: cluster, group: group, pool: []});
+        this.schedule();
+        return;
+      }
       layer.eachLayer(function (l) {
         var p = l.feature && l.feature.properties;
         if (!p || !p.label) return;
-        labels.add(p.lp ? L.latLng(p.lp[0], p.lp[1]) : l.getLatLng(), p.label, "feature", 10, {{ this.label_zoom }}, group);
+        var kind = labels.kind(p);
+        labels.add(p.lp ? L.latLng(p.lp[0], p.lp[1]) : l.getLatLng(), labels.name(p), kind.cls, kind.priority,
+                   {{ this.label_zoom }}, group);
       });
+    },
+    kind: function (p) { return p.k === "approx" ? {cls: "approx", priority: APPROX} : {cls: "feature", priority: 10}; },
+    name: function (p) { return p.k === "approx" ? texts.approx.replace("{name}", p.label) : p.label; },
+    // The labels of a cluster group at this zoom: a feature shown on its own is named, a
+    // cluster by its first feature (in the layer's order) and how many it holds.  Label
+    // markers are kept in a pool per group and moved, not made anew on every move.
+    clusterLabels: function (c, view) {
+      var out = [];
+      if (!c.cluster._map) return out;
+      // what the group shows now: Leaflet.markercluster 1.5 keeps it in _featureGroup
+      c.cluster._featureGroup.eachLayer(function (l) {
+        var at = l.getLatLng(), first = l, n = 1;
+        if (!view.contains(at)) return;
+        if (l instanceof L.MarkerCluster) {
+          var members = l.getAllChildMarkers();
+          n = members.length;
+          members.forEach(function (m) { if (m.planmapOrder < first.planmapOrder || first === l) first = m; });
+        }
+        var p = first.feature && first.feature.properties;
+        if (!p || !p.label) return;
+        var kind = labels.kind(p), text = labels.name(p);
+        if (n > 1) text = texts.cluster.replace("{name}", text).replace("{n}", n).replace("{more}", n - 1);
+        out.push({at: at, text: text, cls: kind.cls + (n > 1 ? " cluster" : ""), priority: kind.priority - (n > 1 ? 1 : 0)});
+      });
+      out.forEach(function (d, i) {
+        var it = c.pool[i];
+        if (!it) {
+          it = c.pool[i] = labels.add(d.at, "", "", 0, {{ this.label_zoom }}, c.group, true);
+        }
+        it.marker.setLatLng(d.at);
+        it.el.textContent = d.text;
+        it.el.className = "planmap-label " + d.cls;
+        it.priority = d.priority;
+      });
+      return c.pool.slice(0, out.length);
     },
     schedule: function () {
       if (this.frame === null) this.frame = requestAnimationFrame(function () { labels.frame = null; labels.update(); });
@@ -228,18 +280,30 @@ class MapChrome(MacroElement):
     update: function () {
       var zoom = map.getZoom(), view = map.getBounds(), placed = [];
       var live = this.items.filter(function (it) { return it.marker._map; });
+      this.clusters.forEach(function (c) {
+        c.pool.forEach(function (it) { it.el.style.visibility = "hidden"; });
+        if (zoom >= {{ this.label_zoom }}) live = live.concat(labels.clusterLabels(c, view));
+      });
       live.sort(function (a, b) { return b.priority - a.priority || a.order - b.order; });
+      // No label is cut by the map's edge; an approximate place's is not drawn over a
+      // cluster's count either (located names, stations and districts go first, over them).
+      var edge = map.getContainer().getBoundingClientRect(), shown = 0, bubbles = false;
       live.forEach(function (it) {
+        if (!bubbles && it.priority <= APPROX) {
+          bubbles = true;
+          map.getContainer().querySelectorAll(".planmap-cluster").forEach(function (e) { placed.push(e.getBoundingClientRect()); });
+        }
         var show = zoom >= it.minZoom && view.contains(it.marker.getLatLng());
         it.el.style.visibility = show ? "visible" : "hidden";
         if (!show) return;
         var r = it.el.getBoundingClientRect();
-        var hit = placed.some(function (q) {
-          return r.left < q.right + 2 && r.right > q.left - 2 && r.top < q.bottom + 1 && r.bottom > q.top - 1;
-        });
-        if (hit) it.el.style.visibility = "hidden"; else placed.push(r);
+        var hit = r.left < edge.left || r.right > edge.right || r.top < edge.top || r.bottom > edge.bottom ||
+          placed.some(function (q) {
+            return r.left < q.right + 2 && r.right > q.left - 2 && r.top < q.bottom + 1 && r.bottom > q.top - 1;
+          });
+        if (hit) it.el.style.visibility = "hidden"; else { placed.push(r); shown++; }
       });
-      window.planmapLabelsShown = placed.length;
+      window.planmapLabelsShown = shown;
     }
   };
   map.on("zoomend moveend layeradd", function () { labels.schedule(); });
@@ -285,6 +349,7 @@ class MapChrome(MacroElement):
         self.tiles = TILES_PANE
         self.label_zoom, self.fades = LABEL_ZOOM, [list(f) for f in STRUCTURE_FADE]
         self.fit_title = t(lang, "map.fit")
+        self.label_texts = {"approx": t(lang, "map.approx_label"), "cluster": t(lang, "map.cluster_label")}
 
 
 class FitView(MacroElement):

@@ -138,7 +138,7 @@ def test_schematic_features_go_to_the_structure_group_and_approximate_points_clu
         else:
             assert "structure" not in kinds and p.group == p.layer
             assert not [f for f in features if f["properties"]["k"] == "approx" and f["geometry"]["type"] == "Point"]
-        assert p.labels == ("precise" in kinds)
+        assert p.labels == bool(kinds & {"precise", "approx"})  # named at street zoom: located and approximate places
     clustered = {f["properties"]["id"] for p in payloads if p.cluster for f in json.loads(p.data)["features"]}
     shown = drawn(frame)
     approx_points = shown[(shown.precision == "area") & (shown.geom_type == "Point")]

@@ -77,14 +77,15 @@ def test_district_only_features_get_no_symbol_and_their_selection_outlines_the_d
     assert shape(outline.data["features"][0]["geometry"]).equals_exact(district, 1e-9)
 
 
-def test_precise_features_are_labelled_and_tooltips_say_how_approximate(frame, vocab):
+def test_located_and_approximate_features_are_labelled_and_tooltips_say_how_approximate(frame, vocab):
     for lang, note in (("zh", "（位置约 ±1 km）"), ("en", " (approx. ±1 km)")):
         features = [f for _, _, c in layer_collections(frame, vocab, lang) for f in c["features"]]
         by_kind = {}
         for f in features:
             by_kind.setdefault(f["properties"]["k"], []).append(f["properties"])
-        assert all("label" in p for p in by_kind["precise"]) and by_kind["precise"]
-        assert not any("label" in p for kind in ("approx", "structure", "outline") for p in by_kind[kind])
+        for kind in ("precise", "approx"):  # named (the browser marks the approximate ones "≈")
+            assert all("label" in p for p in by_kind[kind]) and by_kind[kind]
+        assert not any("label" in p for kind in ("structure", "outline") for p in by_kind[kind])
         assert all(p["tooltip"].endswith(note) for p in by_kind["approx"])
         lines = [p for p in by_kind["precise"] if "lp" in p]
         assert lines and all(len(p["lp"]) == 2 for p in lines)  # a label point on lines and areas

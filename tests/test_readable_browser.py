@@ -30,6 +30,18 @@ SYMBOLS_JS = """() => { const b = map_div.getBounds(); const ids = []; let n = 0
   });
   return {symbols: n, ids: ids}; }"""
 
+SHOWN_LABELS_JS = """() => Array.from(document.querySelectorAll('.planmap-label'))
+    .filter(e => e.style.visibility === 'visible').map(e => [e.className, e.textContent, e.getBoundingClientRect().toJSON()])"""
+CLUSTER_COUNTS_JS = """() => { const b = map_div.getBounds(), n = [];
+  map_div.eachLayer(l => { if (L.MarkerCluster && l instanceof L.MarkerCluster && b.contains(l.getLatLng())) n.push(l.getChildCount()); });
+  return n; }"""
+
+
+def assert_apart(boxes: list[dict]) -> None:
+    for i, a in enumerate(boxes):  # no two labels shown over each other
+        for b in boxes[i + 1:]:
+            assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+
 
 def query(page) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
@@ -91,15 +103,51 @@ def test_street_zoom_over_central_yuzhong_is_readable(page, app_url, frame):
     district_only = set(frame.index[(frame.precision == "district") & (frame.layer != "districts")])
     assert not district_only & set(drawn["ids"])
     assert mf.evaluate("() => window.planmapStructureShown") is False
-    labels = mf.evaluate("""() => Array.from(document.querySelectorAll('.planmap-label'))
-        .filter(e => e.style.visibility === 'visible').map(e => [e.className, e.textContent, e.getBoundingClientRect().toJSON()])""")
+    labels = mf.evaluate(SHOWN_LABELS_JS)
     names = {text for cls, text, _ in labels}
     assert {"解放碑步行街", "较场口"} <= names  # a project and a station
-    boxes = [box for _, _, box in labels]
-    for i, a in enumerate(boxes):  # no two labels shown over each other
-        for b in boxes[i + 1:]:
-            assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+    assert_apart([box for _, _, box in labels])
     assert mf.locator(".leaflet-control-scale-line").first.inner_text().strip()
+    assert page.external_requests == []
+
+
+@pytest.mark.parametrize("lang, pattern", [("zh", r"^≈(?P<name>.+?)(?: 等 (?P<n>\d+) 处)?$"),
+                                           ("en", r"^≈ (?P<name>.+?)(?: and (?P<more>\d+) more)?$")])
+def test_approximate_places_are_named_at_street_zoom(page, app_url, frame, lang, pattern):
+    """Over 大渡口站 (where the plan's places are all approximate) and over 解放碑, soft discs
+    and clusters are named ("≈ name", a cluster "≈ name and N more"): the names are those of
+    approximate features, the counts those of the clusters, no label covers another or a
+    cluster's count, and none is cut by the map's edge.  Below street zoom, none."""
+    column = "name_zh" if lang == "zh" else "name_en"
+    approximate = frame[frame["precision"] == "area"]
+    names = set(approximate[column].dropna()) | set(approximate["name_zh"])  # no English name: the Chinese one
+    clustered = 0
+    for lat, lon in ((29.48445, 106.47431), (29.5583, 106.5770)):
+        page.goto(f"{app_url}/?lat={lat}&lon={lon}&zoom=15&lang={lang}")
+        mf = map_frame(page)
+        settled(page, mf)
+        page.wait_for_timeout(500)  # the clusters' labels follow the clustering
+        shown = mf.evaluate(SHOWN_LABELS_JS)
+        approx = [(text, box) for cls, text, box in shown if "approx" in cls.split()]
+        assert len(approx) >= 3, shown
+        counts = mf.evaluate(CLUSTER_COUNTS_JS)
+        for text, _ in approx:
+            m = re.match(pattern, text)
+            assert m and m["name"] in names, text
+            n = m.groupdict().get("n") or (int(m["more"]) + 1 if m.groupdict().get("more") else None)
+            if n:
+                clustered += 1
+                assert int(n) in counts, (text, counts)
+        bubbles = mf.evaluate("() => Array.from(document.querySelectorAll('.planmap-cluster')).map(e => e.getBoundingClientRect().toJSON())")
+        assert_apart([box for _, _, box in shown])
+        assert_apart([box for _, box in approx] + bubbles)  # nor over a cluster's count
+        edge = mf.evaluate("() => map_div.getContainer().getBoundingClientRect().toJSON()")
+        assert all(edge["left"] <= b["left"] and b["right"] <= edge["right"] for _, _, b in shown)
+    assert clustered >= 1  # clusters are named too
+    mf.evaluate("() => { map_div.setZoom(13, {animate: false}); }")
+    settled(page, mf)
+    page.wait_for_timeout(500)
+    assert not [t for cls, t, _ in mf.evaluate(SHOWN_LABELS_JS) if "approx" in cls.split()]  # street zoom only
     assert page.external_requests == []
 
 
