@@ -25,6 +25,7 @@ from .mvt import BUFFER, EXTENT, TILE_LIMIT
 from .filters import CONTEXT_LAYERS, Filters, apply, normalise, search
 from .crs import METRIC
 from .near import counts, district_at, metric_point, near, near_table
+from .placement import badge_points
 from .state import Known
 from .vocab import DISTRICTS, Vocabulary
 from .errors import DatabaseError
@@ -92,6 +93,10 @@ class MemoryStore:
 
     def district_counts(self, f: Filters) -> dict[str, int]:
         return _wide(self.counted(f)).groupby("district").size().to_dict()
+
+    def badge_points(self) -> dict[str, tuple[float, float]]:
+        """Where each district's badge goes (geo/placement.py), from every feature: once."""
+        return self._cached(("badges",), lambda: badge_points(self.frame))
 
     def extent(self, f: Filters) -> Bounds | None:
         return self._cached(("extent", f), lambda: filter_extent(self.filtered(f), f.districts))
@@ -275,6 +280,11 @@ class PostgisStore:
             return int(n)
         where, params = self._where(f)
         return int(self._all(f"SELECT count(*) FROM plan_features WHERE {where}", params)[0][0])
+
+    def badge_points(self) -> dict[str, tuple[float, float]]:
+        """None chosen: the badges go to the districts' label points (placing them from
+        every feature would read the whole table)."""
+        return {}
 
     def district_counts(self, f: Filters) -> dict[str, int]:
         wide = "precision = 'district' AND layer <> 'districts'"

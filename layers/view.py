@@ -24,6 +24,7 @@ from branca.element import MacroElement, Template
 
 from geo import reference
 from geo.crs import wgs84_to_gcj02
+from geo.placement import badge_points
 from geo.vocab import display_name, district_name
 
 from geo.i18n import t
@@ -422,22 +423,26 @@ BADGE_PREFIX = "district-wide:"
 
 
 def district_badges(features, lang: str, to_gcj: bool = False, with_list: bool = False) -> DistrictBadges:
-    """The badges of the features of *features* known only to their district, at each
-    district's label point; *with_list*: each badge lists their names (for handouts)."""
+    """The badges of the features of *features* known only to their district, where the
+    district has the fewest symbols; *with_list*: each badge lists their names (for handouts)."""
     wide = features[(features["precision"] == "district") & (features["layer"] != "districts")]
     parts = dict(list(wide.groupby("district")))
     lists = {d: sorted(display_name(zh, en, lang) for zh, en in zip(p["name_zh"], p["name_en"]))
              for d, p in parts.items()} if with_list else None
-    return count_badges({d: len(p) for d, p in parts.items()}, lang, to_gcj, lists)
+    return count_badges({d: len(p) for d, p in parts.items()}, lang, to_gcj, lists, badge_points(features))
 
 
 def count_badges(counts: dict[str, int], lang: str, to_gcj: bool = False,
-                 lists: dict[str, list[str]] | None = None) -> DistrictBadges:
-    """A badge per district of *counts* (district-wide items), listing *lists*' names if given."""
+                 lists: dict[str, list[str]] | None = None,
+                 points: dict[str, tuple[float, float]] | None = None) -> DistrictBadges:
+    """A badge per district of *counts* (district-wide items), listing *lists*' names if given,
+    at *points* ((lon, lat) by district: geo.placement.badge_points), else at the district's
+    label point."""
     labels = reference.districts().set_index("name")
     badges = []
     for district, n in sorted(counts.items()):
-        lon, lat = float(labels.loc[district, "label_lon"]), float(labels.loc[district, "label_lat"])
+        lon, lat = (points or {}).get(district) or (labels.loc[district, "label_lon"], labels.loc[district, "label_lat"])
+        lon, lat = float(lon), float(lat)
         if to_gcj:
             lon, lat = wgs84_to_gcj02(lon, lat)
         badge = {"district": district, "lat": lat, "lon": lon,

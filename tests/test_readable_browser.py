@@ -37,10 +37,14 @@ CLUSTER_COUNTS_JS = """() => { const b = map_div.getBounds(), n = [];
   return n; }"""
 
 
+def _apart(a: dict, b: dict) -> bool:
+    return a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+
+
 def assert_apart(boxes: list[dict]) -> None:
     for i, a in enumerate(boxes):  # no two labels shown over each other
         for b in boxes[i + 1:]:
-            assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            assert _apart(a, b), (a, b)
 
 
 def query(page) -> dict:
@@ -161,6 +165,12 @@ def test_orientation_labels_at_district_zoom_and_badges_for_district_wide_items(
     badges = mf.evaluate("() => Array.from(document.querySelectorAll('.planmap-badge')).map(e => e.textContent)")
     n = int(((frame.precision == "district") & (frame.layer != "districts") & (frame.district == "渝中区")).sum())
     assert f"Yuzhong: {n} district-wide items" in badges
+    # Each badge where its district has room: over no district name nor cluster count.
+    boxes = """sel => Array.from(document.querySelectorAll(sel))
+        .filter(e => e.style.visibility !== 'hidden').map(e => e.getBoundingClientRect().toJSON())"""
+    others = mf.evaluate(boxes, ".planmap-label.district, .planmap-cluster")
+    for badge in mf.evaluate(boxes, ".planmap-badge"):
+        assert all(_apart(badge, other) for other in others), badge
     badge = mf.locator(".planmap-badge", has_text="Yuzhong")
     badge.click()
     scope = page.get_by_role("radio", name="District-wide (no place)")

@@ -125,7 +125,8 @@ def view_group(state: ViewState) -> folium.FeatureGroup:
     """Fit, district badges and the near-here circle: small, and drawn with the features."""
     group = folium.FeatureGroup(name="view", control=False)
     group.add_child(fit_view(state))
-    group.add_child(count_badges(store().district_counts(state.filters), state.lang, needs_gcj02(state.basemap)))
+    group.add_child(count_badges(store().district_counts(state.filters), state.lang, needs_gcj02(state.basemap),
+                                 points=store().badge_points()))
     if state.near:
         lat, lon = to_display(*state.near, state.basemap)
         folium.Circle([lat, lon], radius=state.radius, color="#222", weight=2, dash_array="6 6", fill=True,
