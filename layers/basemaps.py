@@ -117,15 +117,16 @@ def add_offline_basemap(m: folium.Map, to_gcj: bool = False, lang: str = "zh",
     m.add_child(Background(OFFLINE_BACKGROUND))
     context, plan, rivers = offline_basemap_data(to_gcj)
     group = folium.FeatureGroup(name="底图 Basemap", control=False, overlay=True)
+    # In a pane of their own, under every feature (the plan structure's pane included: the
+    # districts are filled) and letting clicks through.
+    folium.map.CustomPane(BASEMAP_PANE, z_index=350, pointer_events=False).add_to(m)
     if publish:
-        # In a pane of their own, under the features and letting clicks through, the basemap's
-        # shapes need not wait for the features' data, nor they for it.
-        folium.map.CustomPane(BASEMAP_PANE, z_index=350, pointer_events=False).add_to(m)
+        # fetched: the basemap's shapes need not wait for the features' data, nor they for it
         for data in offline_basemap_payloads(to_gcj):
             PlanLayer(publish(data), interactive=False, pane=BASEMAP_PANE, queue=BASEMAP_PANE).add_to(group)
     else:
         for data, style in ((context, CONTEXT_DISTRICT_STYLE), (plan, PLAN_DISTRICT_STYLE), (rivers, RIVER_STYLE)):
-            folium.GeoJson(data, style_function=lambda _f, s=style: s, interactive=False).add_to(group)
+            folium.GeoJson(data, style_function=lambda _f, s=style: s, interactive=False, pane=BASEMAP_PANE).add_to(group)
     group.add_to(m)
     m.add_child(OrientationLabels(orientation_labels(lang, to_gcj)))
     m.add_child(Attribution(ATTRIBUTION["data"]))

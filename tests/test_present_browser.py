@@ -129,6 +129,29 @@ def test_step_through_a_tour_by_keyboard(page, present_url, tours, frame):
     assert page.external_requests == [] and page.errors == []
 
 
+# The panes' stacking (z-index) of the features drawn and of the basemap's filled districts.
+PANE_ORDER_JS = """() => { const z = l => +getComputedStyle(map_div.getPane(l.options.pane || 'overlayPane')).zIndex;
+  const features = [], fills = [];
+  map_div.eachLayer(l => { const p = l.feature && l.feature.properties;
+    if (p && p.k) features.push([p.id, z(l)]);
+    else if (l.options && l.options.fill !== false && l.options.fillOpacity === 1 && l.getBounds) fills.push(z(l)); });
+  return {features, fills}; }"""
+
+
+def test_a_stop_s_features_are_drawn_over_the_basemap(page, present_url, tours, frame):
+    """The first stop of Dadukou's tour is its plan structure (北优、南拓，东联、西畅): drawn in the
+    structure pane, which must lie over the basemap's filled districts, not under them."""
+    tour = tours["dadukou-layout"]
+    page.goto(f"{present_url}/?tour={tour.id}&stop=1")
+    wait_for_stop(page, tour, 1, frame)
+    mf = next(f for f in reversed(page.frames) if "st_folium" in f.url)
+    order = mf.evaluate(PANE_ORDER_JS)
+    assert order["features"] and order["fills"]
+    assert {fid for fid, _ in order["features"]} >= {"ddk-axis-north-optimize", "ddk-axis-south-expand"}
+    assert max(order["fills"]) < min(z for _, z in order["features"]), order
+    assert page.external_requests == [] and page.errors == []
+
+
 def test_every_stop_has_its_own_link(page, present_url, tours, frame):
     tour = tours["dadukou-layout"]
     page.goto(f"{present_url}/?tour={tour.id}&stop=4")
