@@ -16,9 +16,10 @@ QUOTE_STYLE = "margin:4px 0;padding-left:6px;border-left:3px solid #ccc"  # popu
 
 def quote_html(quote: str, source: str, style: str | None = None) -> str:
     """A passage of the plan, quoted, with where it comes from (both escaped): the one way the
-    panels, popups and handouts show plan text."""
+    panels, popups and handouts show plan text.  A block quote, exactly as written and with no
+    quotation marks of ours (many passages open with a quoted term: ““北优、南拓”…” read badly)."""
     attr = f" style='{style}'" if style else ""
-    return (f"<blockquote class='plan-quote'{attr}>“{escape(quote)}”"
+    return (f"<blockquote class='plan-quote'{attr}>{escape(quote)}"
             f"<br><small class='plan-source'>{escape(source)}</small></blockquote>")
 
 
