@@ -29,7 +29,7 @@ from geo.errors import AssetError
 from .legend import Legend, legend_html
 from .map import build_base_map, build_map, drawn, feature_groups, layer_collections
 from .popup import quote_html
-from .style import THEME_COLOURS, colour_for
+from .style import THEME_COLOURS, colour_for, draw_class
 
 LEGEND_PX = 20      # read from the back of a room
 MAX_FIT_ZOOM = 16   # a one-point stop should not zoom to the street
@@ -114,9 +114,19 @@ def shown_themes(frame: gpd.GeoDataFrame, vocab: Vocabulary) -> list[str]:
     return [t for t in vocab.themes if THEME_COLOURS.get(t) in colours]
 
 
+def shown_symbols(frame: gpd.GeoDataFrame) -> list[str]:
+    """The legend's symbols (layers/legend.py SYMBOLS) the features of *frame* are drawn with
+    on a stop's map, which neither clusters nor has district badges."""
+    kinds = {draw_class(layer, precision) for layer, precision in zip(frame["layer"], frame["precision"])}
+    return [kind for kind in ("precise", "approx", "structure") if kind in kinds]
+
+
 def stop_legend(stop: Stop, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str) -> str:
-    """Legend of only the colours on show at *stop*, in big type."""
-    return legend_html(vocab, shown_themes(frame.loc[visible_ids(stop, frame)], vocab), lang, LEGEND_PX, open_=True)
+    """Legend of only the colours and symbols on show at *stop*, in big type: open, and so
+    kept short, as it lies over the map."""
+    shown = frame.loc[visible_ids(stop, frame)]
+    return legend_html(vocab, shown_themes(shown, vocab), lang, LEGEND_PX, open_=True,
+                       symbols_shown=shown_symbols(shown[shown["layer"] != "districts"]))
 
 
 def set_legend(m: folium.Map, html: str) -> None:
@@ -155,12 +165,40 @@ class ForwardKeys(MacroElement):
         self.keys = keys
 
 
+class FitClear(MacroElement):
+    """Frame the map on *bounds* clear of its open legend (``window.planmapFitClear``, layers/view.py)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }}, box = map.getContainer();
+  function fit() { window.planmapFitClear({{ this.bounds | tojson }}, {{ this.max_zoom }}); }
+  fit();
+  // Again as the legend and the map take their size (styles and fonts arrive after this
+  // script), until the person moves the map.
+  if (!window.ResizeObserver) return;
+  var watch = new ResizeObserver(fit), legend = box.querySelector(".plan-legend");
+  watch.observe(box);
+  if (legend) watch.observe(legend);
+  ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (e) {
+    box.addEventListener(e, function () { watch.disconnect(); }, {once: true});
+  });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, bounds, max_zoom: int):
+        super().__init__()
+        self._name = "FitClear"
+        self.bounds, self.max_zoom = [list(corner) for corner in bounds], max_zoom
+
+
 def stop_map(stop: Stop, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str = "zh",
              forward_keys: list[str] = ()) -> tuple[folium.Map, list[folium.FeatureGroup]]:
     """(base map framed on the stop, feature groups to draw on it) for the presentation view."""
     m = build_base_map(vocab, lang=lang, legend_px=LEGEND_PX)
     set_legend(m, stop_legend(stop, frame, vocab, lang))
-    m.fit_bounds(view_bounds(stop, frame), max_zoom=MAX_FIT_ZOOM)
+    m.add_child(FitClear(view_bounds(stop, frame), MAX_FIT_ZOOM))
     if forward_keys:
         m.add_child(ForwardKeys(list(forward_keys)))
     collections = layer_collections(frame.loc[visible_ids(stop, frame)], vocab, lang)
@@ -272,9 +310,7 @@ class TourSteps(MacroElement):
     document.getElementById("tour-stop-title").textContent = stop.title;
     document.getElementById("tour-caption").innerHTML = stop.caption;  // escaped when built
     document.getElementById("tour-count").textContent = (i + 1) + " / " + stops.length;
-    var panel = document.getElementById("tour-panel").offsetWidth;
-    map.fitBounds(stop.bounds, {paddingTopLeft: [20, 20], paddingBottomRight: [panel + 30, 20],
-                                maxZoom: {{ this.max_zoom }}});
+    window.planmapFitClear(stop.bounds, {{ this.max_zoom }}, document.getElementById("tour-panel").offsetWidth + 30);
     current = i;
     history.replaceState(null, "", "#stop=" + (i + 1));
   }

@@ -45,8 +45,10 @@ class Legend(MacroElement):
         self.html = html
 
 
-def legend_html(vocab: Vocabulary, themes, lang: str = "zh", font_px: int = 12, open_: bool = False) -> str:
-    """Legend body for the themes shown and the symbols (collapsed unless *open_*); every label escaped."""
+def legend_html(vocab: Vocabulary, themes, lang: str = "zh", font_px: int = 12, open_: bool = False,
+                symbols_shown=tuple(SYMBOLS)) -> str:
+    """Legend body for the themes shown and the symbols (those of *symbols_shown*: keys of
+    :data:`SYMBOLS`), collapsed unless *open_*; every label escaped."""
     text = t(lang, "legend")
     rows = "".join(
         f"<div><span style='display:inline-block;width:12px;height:12px;background:{THEME_COLOURS[theme]};"
@@ -55,7 +57,7 @@ def legend_html(vocab: Vocabulary, themes, lang: str = "zh", font_px: int = 12, 
     )
     symbols = "".join(
         f"<div><span style='{style};margin-right:6px;vertical-align:middle'>{'3' if kind == 'cluster' else ''}</span>"
-        f"{escape(text[kind])}</div>" for kind, style in SYMBOLS.items())
+        f"{escape(text[kind])}</div>" for kind, style in SYMBOLS.items() if kind in symbols_shown)
     return (
         f"<details{' open' if open_ else ''} style='background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font-size:{font_px}px;"
         f"line-height:1.35;max-height:40vh;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,.3)'>"

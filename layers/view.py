@@ -322,6 +322,25 @@ class MapChrome(MacroElement):
   map.on("zoomend", fade);
   fade();
 
+  // Fit bounds clear of an open legend (it lies over the map's bottom left) and of *right*
+  // pixels on the right (a handout's panel): beside the legend or above it, whichever shows
+  // the bounds closer.  (A legend as wide as the map is not laid out yet: not counted.)
+  window.planmapFitClear = function (bounds, maxZoom, right) {
+    right = right || 20;
+    var size = map.getSize(), legend = map.getContainer().querySelector(".plan-legend details[open]");
+    var box = legend && legend.getBoundingClientRect(), ways = [[[20, 20], [right, 20]]], best = null;
+    if (box && box.width < size.x - right) ways = [[[box.width + 30, 20], [right, 20]], [[20, 20], [right, box.height + 30]]];
+    ways.forEach(function (w) {
+      var pad = L.point(w[0]).add(L.point(w[1]));
+      if (pad.x >= size.x || pad.y >= size.y) return;
+      var zoom = Math.min(maxZoom, map.getBoundsZoom(bounds, false, pad));
+      if (!best || zoom > best.zoom) best = {zoom: zoom, way: w};
+    });
+    best = best || {way: [[0, 0], [0, 0]]};
+    // not animated: a second fit while the first one's pan runs would stop it halfway
+    map.fitBounds(bounds, {paddingTopLeft: best.way[0], paddingBottomRight: best.way[1], maxZoom: maxZoom, animate: false});
+  };
+
   var Fit = L.Control.extend({
     options: {position: "topleft"},
     onAdd: function () {

@@ -22,6 +22,8 @@ from layers.handout import (caption_html, map_handout_html, self_contained, stop
 from layers.map import build_base_map, drawn
 from layers.snapshot import SIZE, snapshot_png, stop_snapshot_png
 from layers.style import THEME_COLOURS
+from layers.legend import legend_html
+from geo.i18n import t
 
 # What would make the browser fetch: a src, a stylesheet or a CSS url() pointing off the file.
 # (Plain <a href> links, like Leaflet's own attribution link, fetch nothing by themselves.)
@@ -131,6 +133,19 @@ def test_stop_map_draws_the_stop_with_its_own_legend(tours, frame, vocab):
     legend = stop_legend(stop, frame, vocab, "zh")
     assert "交通" in legend and "金融" not in legend, "only the colours on show"
     assert "ArrowRight" in html and "parent.document" in html
+
+
+def test_a_stop_legend_lists_only_the_symbols_on_show(tours, frame, vocab):
+    """Open over the presenter's map, the legend stays short: the plan-structure stop of
+    Dadukou's tour is drawn only as structure, so its legend has that symbol and no other."""
+    text = t("zh", "legend")
+    structure = stop_legend(tours["dadukou-layout"].stops[0], frame, vocab, "zh")
+    assert text["structure"] in structure
+    assert not [k for k in ("precise", "approx", "cluster", "badge") if text[k] in structure]
+    every = {k for stop in tours["yuzhong-layout"].stops for k in ("precise", "approx", "cluster", "structure", "badge")
+             if text[k] in stop_legend(stop, frame, vocab, "zh")}
+    assert every == {"precise", "approx", "structure"}  # each where it is drawn; a stop's map has no clusters nor badges
+    assert all(text[k] in legend_html(vocab, list(vocab.themes), "zh") for k in ("precise", "badge"))  # the main map: all
 
 
 # --- PNG snapshots -------------------------------------------------------------------------------

@@ -152,6 +152,34 @@ def test_a_stop_s_features_are_drawn_over_the_basemap(page, present_url, tours, 
     assert page.external_requests == [] and page.errors == []
 
 
+# Which of *ids* have their point (a line's or an area's centre) under the open legend.
+UNDER_LEGEND_JS = """ids => { const c = map_div.getContainer(), legend = c.querySelector('.plan-legend details[open]');
+  if (!legend) return null;
+  const lg = legend.getBoundingClientRect(), box = c.getBoundingClientRect(), under = [];
+  map_div.eachLayer(l => { const p = l.feature && l.feature.properties;
+    if (!p || !ids.includes(p.id)) return;
+    const at = map_div.latLngToContainerPoint(l.getLatLng ? l.getLatLng() : l.getBounds().getCenter());
+    const x = box.left + at.x, y = box.top + at.y;
+    if (x >= lg.left && x <= lg.right && y >= lg.top && y <= lg.bottom) under.push(p.id); });
+  return under; }"""
+
+
+# (the stops that had features under the legend when framed on the whole map, and one that had not)
+@pytest.mark.parametrize("tour_id, number", [("yuzhong-layout", 6), ("yuzhong-layout", 7), ("yuzhong-layout", 8),
+                                             ("dadukou-layout", 1), ("dadukou-layout", 3), ("dadukou-layout", 6)])
+def test_a_stop_is_framed_clear_of_its_open_legend(page, present_url, tours, frame, tour_id, number):
+    """The stop's legend is open over the map's bottom left; the stop is framed beside or
+    above it, so that none of the stop's own features lies under it (context layers may)."""
+    tour = tours[tour_id]
+    page.goto(f"{present_url}/?tour={tour.id}&stop={number}")
+    wait_for_stop(page, tour, number, frame)
+    mf = next(f for f in reversed(page.frames) if "st_folium" in f.url)
+    page.wait_for_timeout(1000)  # the legend's styles arrive, and the map is framed again
+    own = [fid for fid in tour.stops[number - 1].features if fid in set(drawn(frame).index)]
+    assert own and mf.evaluate(UNDER_LEGEND_JS, own) == []
+    assert page.external_requests == [] and page.errors == []
+
+
 def test_every_stop_has_its_own_link(page, present_url, tours, frame):
     tour = tours["dadukou-layout"]
     page.goto(f"{present_url}/?tour={tour.id}&stop=4")
