@@ -286,9 +286,11 @@ class MapChrome(MacroElement):
         if (zoom >= {{ this.label_zoom }}) live = live.concat(labels.clusterLabels(c, view));
       });
       live.sort(function (a, b) { return b.priority - a.priority || a.order - b.order; });
-      // No label is cut by the map's edge; an approximate place's is not drawn over a
-      // cluster's count either (located names, stations and districts go first, over them).
+      // No label is cut by the map's edge or put under its controls (zoom, legend, attribution);
+      // an approximate place's is not drawn over a cluster's count either (located names,
+      // stations and districts go first, over them).
       var edge = map.getContainer().getBoundingClientRect(), shown = 0, bubbles = false;
+      map.getContainer().querySelectorAll(".leaflet-control").forEach(function (e) { placed.push(e.getBoundingClientRect()); });
       live.forEach(function (it) {
         if (!bubbles && it.priority <= APPROX) {
           bubbles = true;

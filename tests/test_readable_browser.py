@@ -147,12 +147,32 @@ def test_approximate_places_are_named_at_street_zoom(page, app_url, frame, lang,
         assert_apart([box for _, box in approx] + bubbles)  # nor over a cluster's count
         edge = mf.evaluate("() => map_div.getContainer().getBoundingClientRect().toJSON()")
         assert all(edge["left"] <= b["left"] and b["right"] <= edge["right"] for _, _, b in shown)
+        controls = mf.evaluate("() => Array.from(document.querySelectorAll('.leaflet-control')).map(e => e.getBoundingClientRect().toJSON())")
+        assert all(_apart(b, c) for _, _, b in shown for c in controls)  # nor under the zoom buttons or the legend
     assert clustered >= 1  # clusters are named too
     mf.evaluate("() => { map_div.setZoom(13, {animate: false}); }")
     settled(page, mf)
     page.wait_for_timeout(500)
     assert not [t for cls, t, _ in mf.evaluate(SHOWN_LABELS_JS) if "approx" in cls.split()]  # street zoom only
     assert page.external_requests == []
+
+
+def test_on_a_phone_no_label_hides_under_the_map_s_controls(page, app_url, chromium):
+    """On a phone-sized map the zoom buttons and the legend take a good share of it: names
+    are placed around them, not under them."""
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    try:
+        phone.goto(f"{app_url}/?lat=29.5583&lon=106.5770&zoom=16")
+        mf = map_frame(phone)
+        settled(phone, mf)
+        phone.wait_for_timeout(500)
+        shown = mf.evaluate(SHOWN_LABELS_JS)
+        assert len([t for cls, t, _ in shown if "approx" in cls.split()]) >= 2, shown
+        controls = mf.evaluate("() => Array.from(document.querySelectorAll('.leaflet-control')).map(e => e.getBoundingClientRect().toJSON())")
+        under = [t for _, t, b in shown if not all(_apart(b, c) for c in controls)]
+        assert under == []
+    finally:
+        phone.context.close()
 
 
 def test_orientation_labels_at_district_zoom_and_badges_for_district_wide_items(page, app_url, frame):
