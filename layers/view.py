@@ -184,6 +184,34 @@ class MapChrome(MacroElement):
       tip.setContent(text).setLatLng(e.latlng);
       if (!map.hasLayer(tip)) tip.openOn(map);
     }
+    // Names of a tile's points at street zoom, through the label manager as on vector layers
+    // (a point in the tile's buffer is named by the tile it lies in); gone with the tile.
+    function tileLabels(grid, group) {
+      var named = {}, layer = L.layerGroup().addTo(group), minZoom = {{ this.label_zoom }};
+      grid.on("tileload", function (e) {
+        var c = e.coords, key = c.z + "/" + c.x + "/" + c.y;
+        if (c.z < minZoom || named[key] || !decoded[key]) return;
+        named[key] = [];
+        decoded[key].then(function (tile) {
+          if (!named[key]) return;  // unloaded meanwhile
+          for (var name in tile.layers) {
+            var n = tile.layers[name].extent;
+            tile.layers[name].features.forEach(function (f) {
+              var p = f.properties, kind = kindOf(p), at = f.type === 1 && f.geometry[0] && f.geometry[0][0];
+              if (!at || at.x < 0 || at.y < 0 || at.x >= n || at.y >= n || (kind !== "precise" && kind !== "approx")) return;
+              var latlng = map.unproject(L.point((c.x + at.x / n) * 256, (c.y + at.y / n) * 256), c.z);
+              var label = {k: kind, label: t.lang === "zh" || !p.name_en ? p.name_zh : p.name_en}, style = labels.kind(label);
+              named[key].push(labels.add(latlng, labels.name(label), style.cls, style.priority, minZoom, layer));
+            });
+          }
+        });
+      });
+      grid.on("tileunload", function (e) {
+        var key = e.coords.z + "/" + e.coords.x + "/" + e.coords.y;
+        if (named[key]) labels.drop(named[key]);
+        delete named[key];
+      });
+    }
     o.grids.forEach(function (g) {
       var styles = {};
       o.layers.forEach(function (name) { styles[name] = function (p) { return styleOf(p, g.kinds); }; });
@@ -193,6 +221,7 @@ class MapChrome(MacroElement):
       grid.on("loading", function () { grid.planmapLoaded = false; });
       grid.on("load", function () { grid.planmapLoaded = true; });
       grid.on("mouseover mousemove", hover).on("mouseout", function () { map.removeLayer(tip); });
+      if (g.kinds.indexOf("precise") >= 0 || g.kinds.indexOf("approx") >= 0) tileLabels(grid, group);
       grid.addTo(group);
     });
   };
@@ -220,6 +249,13 @@ class MapChrome(MacroElement):
       this.items.push(it);
       this.schedule();
       return marker;
+    },
+    // Labels gone with what they name (a vector tile unloaded).
+    drop: function (markers) {
+      var gone = new Set(markers);
+      markers.forEach(function (m) { m.remove(); });
+      this.items = this.items.filter(function (it) { return !gone.has(it.marker); });
+      this.schedule();
     },
     // Name labels of a layer's features that carry one (properties.label; lp: [lat, lon] off
     // points): located ones in bold, approximate ones (k "approx") marked as such and below them.

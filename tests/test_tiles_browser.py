@@ -104,6 +104,41 @@ def test_database_tiles_name_and_select_like_the_others(page, postgis_app, frame
     hover_and_click(page, postgis_app, frame, "yz-chaotianmen")
 
 
+def test_tiled_places_are_named_at_street_zoom(page, tiled_app, frame):
+    names_at_street_zoom(page, tiled_app, frame, tiled_layers(frame))
+
+
+def test_database_tiles_are_named_at_street_zoom(page, postgis_app, frame):
+    names_at_street_zoom(page, postgis_app, frame, set(frame.layer))
+
+
+def names_at_street_zoom(page, app: str, frame, tiled: set[str]) -> None:
+    """Over 解放碑 at z16 the tiled points are named as vector ones are: located ones by
+    name, approximate ones "≈ name", each once; a zoom out to 13 hides them, and the labels
+    of the tiles left behind are dropped, not kept."""
+    page.goto(f"{app}/?lat=29.5583&lon=106.5770&zoom=16")
+    mf = map_frame(page)
+    grids(mf)
+    page.wait_for_timeout(800)
+    shown = mf.evaluate("""() => Array.from(document.querySelectorAll('.planmap-label'))
+        .filter(e => e.style.visibility === 'visible').map(e => [e.className, e.textContent])""")
+    points = drawn(frame)[drawn(frame).layer.isin(tiled) & (drawn(frame).geom_type == "Point")]
+    located = set(points.loc[points.precision.isin(["exact", "street"]), "name_zh"])
+    approximate = {"≈" + n for n in points.loc[points.precision == "area", "name_zh"]}
+    feature_labels = [text for cls, text in shown if {"feature", "approx"} & set(cls.split())]
+    assert len(feature_labels) == len(set(feature_labels))  # a point in two tiles' buffers is named once
+    # every label names a feature ("≈" marks an approximate one, " 等 N 处" a cluster of vector points)
+    assert all(re.fullmatch(r"≈?(.+?)(?: 等 \d+ 处)?", text)[1] in set(frame.name_zh) for text in feature_labels)
+    assert set(feature_labels) & approximate and set(feature_labels) & located  # tiled ones among them
+    before = mf.evaluate("() => window.planmapLabels.items.length")
+    mf.evaluate("() => { map_div.setZoom(13, {animate: false}); }")
+    page.wait_for_timeout(1500)
+    assert not mf.evaluate("""() => Array.from(document.querySelectorAll('.planmap-label.approx'))
+        .filter(e => e.style.visibility === 'visible').length""")
+    assert mf.evaluate("() => window.planmapLabels.items.length") < before  # the z16 tiles' labels dropped
+    assert page.errors == [] and page.external_requests == []
+
+
 def hover_and_click(page, app: str, frame, fid: str) -> None:
     """Hovering *fid* on the tiles names it; a click selects it, and a later pan keeps it."""
     tiled_app = app
