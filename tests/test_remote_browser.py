@@ -74,7 +74,8 @@ def test_layers_are_drawn_in_script_order_whatever_arrives_first(page, server):
     drawn = page.evaluate("""() => {
       const map = Object.values(window).find(v => v instanceof L.Map);
       const ids = [];
-      map.eachLayer(l => { if (l._renderer && l._renderer._drawFirst && !ids.renderer) ids.renderer = l._renderer; });
+      map.eachLayer(l => { const p = l.feature && l.feature.properties;  // the features' canvas (the basemap has its own)
+        if (p && p.id === "first" && !ids.renderer) ids.renderer = l._renderer; });
       for (let item = ids.renderer._drawFirst; item; item = item.next) {
         const p = item.layer.feature && item.layer.feature.properties;
         if (p && p.id) ids.push(p.id);
