@@ -361,19 +361,26 @@ class PostgisStore:
         params |= {"x": centre.x, "y": centre.y, "r": radius_m, "epsg": int(METRIC.split(":")[1]),
                    "w": west - 0.001, "s": south - 0.001, "e": east + 0.001, "n": north + 0.001}
         metric, point = "ST_Transform(geom, %(epsg)s)", "ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), %(epsg)s)"
+        # One pass over the features in the circle (each distance computed once): its groups'
+        # counts and the nearest 2 × list_limit, the nearest first, ties by name as geo.near does.
         inside = (f"{where} AND precision <> 'district' AND geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) "
                   f"AND ST_DWithin({metric}, {point}, %(r)s)")
-        n = dict(self._all(f"SELECT CASE WHEN precision IN ('exact', 'street') THEN 'located' ELSE 'approximate' END, "
-                           f"count(*) FROM plan_features WHERE {inside} GROUP BY 1", params))
-        # the nearest first, whole metres (rounded as pandas does), ties by name as geo.near does
-        located = self._frame(inside, params, order=f"ST_Distance({metric}, {point}), name_zh",
-                              limit=2 * self.list_limit, extra=f", ST_Distance({metric}, {point}) AS distance")
-        located = located.assign(distance_m=located.pop("distance").round().astype(int))
+        located = "precision IN ('exact', 'street')"
+        params["limit"] = 2 * self.list_limit
+        nearest = self._all(  # (the window counts are taken over every row, before the limit)
+            f"SELECT id, d, count(*) FILTER (WHERE located) OVER (), count(*) FILTER (WHERE NOT located) OVER () "
+            f"FROM (SELECT id, name_zh, {located} AS located, ST_Distance({metric}, {point}) AS d "
+            f"FROM plan_features WHERE {inside}) c ORDER BY d, name_zh LIMIT %(limit)s", params)
+        n_located, n_approx = nearest[0][2:] if nearest else (0, 0)
+        distance = {fid: d for fid, d, _, _ in nearest}
+        located = self._frame("id = ANY(%(ids)s)", {"ids": list(distance)})
+        located = located.assign(distance_m=pd.Series(distance).reindex(located.index).round().astype(int))
+        located = located.loc[list(distance)]  # the nearest first
         table = near_table(located, None, vocab)
         table = pd.concat([table[table["group"] == g].head(self.list_limit) for g in ("located", "approximate")])
         district = district_at(lat, lon)
         wide = self.district_counts(f).get(district, 0) if district else 0
-        counts = {"located": int(n.get("located", 0)), "approximate": int(n.get("approximate", 0)), "district": wide}
+        counts = {"located": int(n_located), "approximate": int(n_approx), "district": wide}
         return Near(table, counts, any(counts[g] > self.list_limit for g in ("located", "approximate")))
 
     def search(self, f: Filters, query: str, limit: int) -> pd.DataFrame:

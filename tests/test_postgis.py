@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT, needs_test_database
@@ -151,3 +152,23 @@ def test_database_tiles_draw_what_the_filter_keeps_in_their_box_and_buffer(frame
             assert got == want, (f, z, x, y, sorted(want ^ got)[:5])
             checked += bool(want)
     assert checked > 30  # most tiles hold something
+
+
+def test_near_here_lists_and_counts_alike(frame, stores, vocab):
+    """Near-here in SQL (ST_DWithin in UTM 48N) gives the memory path's rows, distances in
+    whole metres, groups and counts, over random filters, places and radii."""
+    memory, postgis = stores
+    rng = random.Random(141)
+    places = [(29.5583, 106.5770), (29.48445, 106.47431), (29.5575, 106.5772), (29.53, 106.53), (29.40, 106.49)]
+    nonempty = 0
+    themes = sorted({t for v in frame["themes"] for t in v})
+    for k in range(30):  # every other one a broad filter (one theme or none), the rest random
+        f = random_filters(frame, rng) if k % 2 else Filters(themes=tuple(rng.sample(themes, rng.choice((0, 1)))))
+        (lat, lon), radius = rng.choice(places), rng.choice((300, 500, 1000))
+        want, got = memory.near(f, lat, lon, radius, vocab), postgis.near(f, lat, lon, radius, vocab)
+        assert got.counts == want.counts, (f, lat, lon, radius)
+        rows = lambda t: [(r.id, r.group, None if pd.isna(r.distance_m) else int(r.distance_m))  # noqa: E731
+                          for r in t.itertuples() if r.group != "district"]  # (the panel lists none of those)
+        assert rows(got.table) == rows(want.table), (f, lat, lon, radius)
+        nonempty += bool(len(want.table))
+    assert nonempty > 10
