@@ -28,16 +28,16 @@ from typing import Iterator
 
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
-from .crs import WGS84
 from .errors import DatabaseError
 from .filters import normalise, pinyin_forms
-from .mvt import rank
+from .mvt import rank, to_mercator
 
 FEATURES, GROUPS, TILES = "plan_features", "plan_groups", "plan_tiles"
 GROUP_KEY = ("layer", "category", "district", "status", "precision", "themes", "periods")
 BATCH = 20_000
+# The features the map draws (layers.map.drawn): all but those located only to their district.
+DRAWN = "(precision <> 'district' OR layer = 'districts')"
 
 
 def engine(url: str):
@@ -112,7 +112,7 @@ CREATE TABLE {TILES} AS
   SELECT id, grp, rank, name_zh, name_en, layer, array_to_string(themes, ',') AS themes, precision,
          geom_3857, ST_XMin(geom_3857) AS x0, ST_YMin(geom_3857) AS y0, ST_XMax(geom_3857) AS x1,
          ST_YMax(geom_3857) AS y1
-  FROM {FEATURES} WHERE precision <> 'district' OR layer = 'districts'
+  FROM {FEATURES} WHERE {DRAWN}
   ORDER BY rank >> 27, ST_GeoHash(ST_Centroid(geom), 7), rank;  -- rank: 31 bits
 CREATE INDEX ON {TILES} USING gist (geom_3857);
 CREATE INDEX ON {TILES} (rank);
@@ -133,7 +133,6 @@ def _batches(path: Path, start: int) -> Iterator[pd.DataFrame]:
     """The layer file's rows in batches, as the columns of :data:`FEATURES` (WKB geometries)."""
     import pyogrio  # only a load needs it: the app imports this module for its table names
 
-    to_3857 = Transformer.from_crs(WGS84, "EPSG:3857", always_xy=True)
     with pyogrio.open_arrow(path, batch_size=BATCH, use_pyarrow=True) as (_, reader):
         for batch in reader:
             rows = batch.to_pandas()
@@ -141,7 +140,6 @@ def _batches(path: Path, start: int) -> Iterator[pd.DataFrame]:
             sources = rows["sources"].map(lambda s: _json(s) or [])
             forms = rows["name_zh"].map(lambda n: _pinyin(n or ""))
             geoms = shapely.from_wkb(rows["wkb_geometry"].to_numpy())
-            merc = shapely.transform(geoms, lambda xy: _project(to_3857, xy))
             out = pd.DataFrame({
                 "id": rows["id"], "ord": range(start, start + len(rows)),
                 "name_zh": rows["name_zh"], "name_en": rows["name_en"], "layer": rows["layer"],
@@ -156,17 +154,10 @@ def _batches(path: Path, start: int) -> Iterator[pd.DataFrame]:
                 "s_pinyin": forms.map(lambda f: f[0]), "s_initials": forms.map(lambda f: f[1]),
                 "s_quotes": sources.map(lambda s: normalise(" ".join(x.get("quote", "") for x in s))),
                 "geom": shapely.to_wkb(geoms, hex=True, include_srid=False),
-                "geom_3857": shapely.to_wkb(merc, hex=True),
+                "geom_3857": shapely.to_wkb(to_mercator(geoms), hex=True),
             })
             start += len(rows)
             yield out
-
-
-def _project(transformer: Transformer, xy):
-    import numpy as np
-
-    x, y = transformer.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
 
 
 def _group_ids(frame: pd.DataFrame, groups: dict) -> list[int]:

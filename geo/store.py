@@ -29,7 +29,7 @@ from .placement import badge_points
 from .state import Known
 from .vocab import DISTRICTS, Vocabulary
 from .errors import DatabaseError
-from .db import FEATURES, TILES
+from .db import DRAWN, FEATURES, TILES
 
 # Rows a PostGIS-mode list shows at most (a note asks to narrow the filter past it), and
 # features a whole-set view (planner, present, targets, downloads) takes at most.
@@ -365,11 +365,10 @@ class PostgisStore:
         # counts and the nearest 2 × list_limit, the nearest first, ties by name as geo.near does.
         inside = (f"{where} AND precision <> 'district' AND geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) "
                   f"AND ST_DWithin({metric}, {point}, %(r)s)")
-        located = "precision IN ('exact', 'street')"
         params["limit"] = 2 * self.list_limit
         nearest = self._all(  # (the window counts are taken over every row, before the limit)
             f"SELECT id, d, count(*) FILTER (WHERE located) OVER (), count(*) FILTER (WHERE NOT located) OVER () "
-            f"FROM (SELECT id, name_zh, {located} AS located, ST_Distance({metric}, {point}) AS d "
+            f"FROM (SELECT id, name_zh, precision IN ('exact', 'street') AS located, ST_Distance({metric}, {point}) AS d "
             f"FROM plan_features WHERE {inside}) c ORDER BY d, name_zh LIMIT %(limit)s", params)
         n_located, n_approx = nearest[0][2:] if nearest else (0, 0)
         distance = {fid: d for fid, d, _, _ in nearest}
@@ -425,19 +424,17 @@ class PostgisStore:
         sql = f"WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env), rows AS ({rows}) SELECT {parts}"
         return bytes(self._all(sql, params)[0][0])
 
-
     def drawn_counts(self, f: Filters) -> tuple[int, int]:
         """(features of *f* drawn with a symbol of their own, district outlines included;
         schematic features, drawn as the plan's structure): what the map's tiles draw."""
-        counts = ("sum(n) FILTER (WHERE precision = 'schematic' AND layer <> 'districts')",
-                  "sum(n) FILTER (WHERE precision NOT IN ('schematic', 'district') OR layer = 'districts')")
-        if not f.query.strip():
-            row = self._all(f"SELECT {counts[1]}, {counts[0]} FROM plan_groups WHERE grp = ANY(%s)",
-                            (self._groups(f),))[0]
+        structure = "precision = 'schematic' AND layer <> 'districts'"
+        symbol = f"{DRAWN} AND NOT ({structure})"
+        if not f.query.strip():  # summed over the filter's groups
+            sql, params, n = "FROM plan_groups WHERE grp = ANY(%(gids)s)", {"gids": self._groups(f)}, "sum(n)"
         else:
             where, params = self._where(f, counted=False)
-            row = self._all(f"SELECT {counts[1].replace('sum(n)', 'count(*)')}, {counts[0].replace('sum(n)', 'count(*)')} "
-                            f"FROM plan_features WHERE {where}", params)[0]
+            sql, n = f"FROM plan_features WHERE {where}", "count(*)"
+        row = self._all(f"SELECT {n} FILTER (WHERE {symbol}), {n} FILTER (WHERE {structure}) {sql}", params)[0]
         return int(row[0] or 0), int(row[1] or 0)
 
 
@@ -471,7 +468,6 @@ def _gcj_shift(z: int, x: int, y: int) -> tuple[float, float]:
     from pyproj import Transformer
 
     from .crs import wgs84_to_gcj02
-    from .tiles import tile_bounds
 
     west, south, east, north = tile_bounds(z, x, y)  # Web-Mercator metres
     to_3857 = Transformer.from_crs(4326, 3857, always_xy=True)

@@ -172,3 +172,17 @@ def test_near_here_lists_and_counts_alike(frame, stores, vocab):
         assert rows(got.table) == rows(want.table), (f, lat, lon, radius)
         nonempty += bool(len(want.table))
     assert nonempty > 10
+
+
+def test_drawn_counts_are_what_the_map_draws(frame, stores):
+    """The tiled layer's counts (the layer control's number, the benchmark's wait): features
+    with a symbol (district outlines included) and schematic ones, as layers.style classes them."""
+    from layers.style import draw_class
+
+    memory, postgis = stores
+    rng = random.Random(142)
+    for _ in range(60):
+        f = random_filters(frame, rng)
+        kinds = [draw_class(layer, p) for layer, p in zip(memory.filtered(f)["layer"], memory.filtered(f)["precision"])]
+        want = (sum(k in ("precise", "approx", "outline") for k in kinds), kinds.count("structure"))
+        assert postgis.drawn_counts(f) == want, f
