@@ -176,11 +176,12 @@ class MapChrome(MacroElement):
       }
       return made[id];
     }
+    function nameOf(p) { return t.lang === "zh" || !p.name_en ? p.name_zh : p.name_en; }
     var tip = L.tooltip({sticky: true}), text = document.createElement("span");
     function hover(e) {
       var p = e.layer && e.layer.properties;
       if (!p) return;
-      text.textContent = (t.lang === "zh" || !p.name_en ? p.name_zh : p.name_en) + (t.notes[kindOf(p)] || "");
+      text.textContent = nameOf(p) + (t.notes[kindOf(p)] || "");
       tip.setContent(text).setLatLng(e.latlng);
       if (!map.hasLayer(tip)) tip.openOn(map);
     }
@@ -200,7 +201,7 @@ class MapChrome(MacroElement):
               var p = f.properties, kind = kindOf(p), at = f.type === 1 && f.geometry[0] && f.geometry[0][0];
               if (!at || at.x < 0 || at.y < 0 || at.x >= n || at.y >= n || (kind !== "precise" && kind !== "approx")) return;
               var latlng = map.unproject(L.point((c.x + at.x / n) * 256, (c.y + at.y / n) * 256), c.z);
-              var label = {k: kind, label: t.lang === "zh" || !p.name_en ? p.name_zh : p.name_en}, style = labels.kind(label);
+              var label = {k: kind, label: nameOf(p)}, style = labels.kind(label);
               named[key].push(labels.add(latlng, labels.name(label), style.cls, style.priority, minZoom, layer));
             });
           }
@@ -235,20 +236,22 @@ class MapChrome(MacroElement):
   var APPROX = 7;  // priority of an approximate place's name: under located names (10), over basemap places (5)
   var labels = window.planmapLabels = {
     items: [], clusters: [], frame: null,
-    // A label: text (set as text, never as HTML), CSS class, priority (higher first), minimum zoom.
-    // (pooled: kept apart from the items, for clusterLabels to place)
-    add: function (latlng, text, cls, priority, minZoom, parent, pooled) {
+    // A label's marker and element: text (set as text, never as HTML), CSS class.
+    make: function (latlng, text, cls, parent) {
       var el = document.createElement("div");
       el.className = "planmap-label " + cls;
       el.textContent = text;
       var marker = L.marker(latlng, {icon: L.divIcon({html: el, className: "planmap-label-icon", iconSize: null}),
                                      pane: {{ this.labels_pane | tojson }}, interactive: false, keyboard: false});
       marker.addTo(parent || map);
-      var it = {marker: marker, el: el, priority: priority, minZoom: minZoom, order: this.items.length};
-      if (pooled) { el.style.visibility = "hidden"; return it; }
+      return {marker: marker, el: el};
+    },
+    // A label placed on every move: priority (higher first), minimum zoom.
+    add: function (latlng, text, cls, priority, minZoom, parent) {
+      var it = Object.assign(this.make(latlng, text, cls, parent), {priority: priority, minZoom: minZoom, order: this.items.length});
       this.items.push(it);
       this.schedule();
-      return marker;
+      return it.marker;
     },
     // Labels gone with what they name (a vector tile unloaded).
     drop: function (markers) {
@@ -300,10 +303,8 @@ class MapChrome(MacroElement):
         out.push({at: at, text: text, cls: kind.cls + (n > 1 ? " cluster" : ""), priority: kind.priority - (n > 1 ? 1 : 0)});
       });
       out.forEach(function (d, i) {
-        var it = c.pool[i];
-        if (!it) {
-          it = c.pool[i] = labels.add(d.at, "", "", 0, {{ this.label_zoom }}, c.group, true);
-        }
+        var it = c.pool[i] = c.pool[i] || Object.assign(labels.make(d.at, "", "", c.group),
+                                                        {minZoom: {{ this.label_zoom }}, order: i});
         it.marker.setLatLng(d.at);
         it.el.textContent = d.text;
         it.el.className = "planmap-label " + d.cls;
