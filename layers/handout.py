@@ -126,7 +126,7 @@ def stop_legend(stop: Stop, frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: st
     kept short, as it lies over the map."""
     shown = frame.loc[visible_ids(stop, frame)]
     return legend_html(vocab, shown_themes(shown, vocab), lang, LEGEND_PX, open_=True,
-                       symbols_shown=shown_symbols(shown[shown["layer"] != "districts"]))
+                       symbols_shown=shown_symbols(shown))
 
 
 def set_legend(m: folium.Map, html: str) -> None:
