@@ -72,6 +72,7 @@ class MemoryStore:
     def __init__(self, frame: gpd.GeoDataFrame):
         self.frame = frame
         self._cache: OrderedDict = OrderedDict()
+        self._badges: dict[str, tuple[float, float]] | None = None
 
     def _cached(self, key, make):
         if key not in self._cache:
@@ -95,8 +96,11 @@ class MemoryStore:
         return _wide(self.counted(f)).groupby("district").size().to_dict()
 
     def badge_points(self) -> dict[str, tuple[float, float]]:
-        """Where each district's badge goes (geo/placement.py), from every feature: once."""
-        return self._cached(("badges",), lambda: badge_points(self.frame))
+        """Where each district's badge goes (geo/placement.py), from every feature: once per
+        process, kept apart from the per-filter cache, whose churn would drop it."""
+        if self._badges is None:
+            self._badges = badge_points(self.frame)
+        return self._badges
 
     def extent(self, f: Filters) -> Bounds | None:
         return self._cached(("extent", f), lambda: filter_extent(self.filtered(f), f.districts))
