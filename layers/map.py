@@ -286,7 +286,7 @@ def build_base_map(vocab: Vocabulary, *, basemap: str = "offline", lang: str = "
     # tiles) the map itself needs them, and Leaflet.markercluster needs a maxZoom.
     m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
     folium.map.CustomPane(SELECTION_PANE, z_index=650, pointer_events=False).add_to(m)
-    m.add_child(MapChrome(lang))  # panes for structure and labels, the label manager, cluster icons
+    m.add_child(MapChrome(lang, LAYER_ORDER))  # panes for structure and labels, the label manager, cluster icons
     if basemap == "offline":
         add_offline_basemap(m, lang=lang, to_gcj=to_gcj, publish=publish)
     else:

@@ -102,9 +102,9 @@ window.planmapLayer({{ this._parent.get_name() }}, {{ this.options | tojson }}{%
 
     def __init__(self, url: str | None = None, *, data: bytes | None = None, cluster: bool = False,
                  interactive: bool = True, smooth_factor: float = 1.5, pane: str | None = None,
-                 queue: str = "features", labels: bool = False, popups: bool = False):
+                 queue: str = "features", labels: bool = False, popups: bool = False, layer: str | None = None):
         """*queue*: layers of one queue are drawn in script order (layers in separate panes
-        need not wait for each other)."""
+        need not wait for each other); *layer*: the plan layer drawn, which ranks its labels."""
         super().__init__()
         if (url is None) == (data is None):
             raise ValueError("a PlanLayer takes a url or inline data, not both")
@@ -112,7 +112,7 @@ window.planmapLayer({{ this._parent.get_name() }}, {{ this.options | tojson }}{%
         # Inline JSON inside a <script>: "</" must not close it.
         self.data = data.decode().replace("</", "<\\/") if data is not None else None
         self.options = {"url": url, "pane": pane, "queue": queue, "interactive": interactive,
-                        "smoothFactor": smooth_factor, "labels": labels, "popups": popups,
+                        "smoothFactor": smooth_factor, "labels": labels, "popups": popups, "layer": layer,
                         "cluster": CLUSTER_OPTIONS if cluster else None}
         self.default_js, self.default_css = cluster_assets() if cluster else ([], [])
 
@@ -170,6 +170,6 @@ def plan_groups(payloads, source: Callable[[object], dict], tile_url: Callable[[
         if p.tiles:
             PlanTiles(tile_url(p), p, max_zoom).add_to(groups[p.group])
         else:
-            PlanLayer(**source(p), cluster=p.cluster, pane=p.pane, labels=p.labels, popups=p.popups,
+            PlanLayer(**source(p), cluster=p.cluster, pane=p.pane, labels=p.labels, popups=p.popups, layer=p.layer,
                       interactive=p.interactive, queue=p.pane or "features").add_to(groups[p.group])
     return list(groups.values())

@@ -109,7 +109,7 @@ class MapChrome(MacroElement):
       styles = d.styles || [];
       layer.addData(d);
       if (target !== layer) target.addLayers(layer.getLayers());
-      if (o.labels) labels.addFeatures(layer, group, target !== layer ? target : null);
+      if (o.labels) labels.addFeatures(layer, group, target !== layer ? target : null, o.layer);
     }
     if (!o.url) { draw(inline); return; }
     window.planmapPending = (window.planmapPending || 0) + 1;
@@ -202,7 +202,7 @@ class MapChrome(MacroElement):
               if (!at || at.x < 0 || at.y < 0 || at.x >= n || at.y >= n || (kind !== "precise" && kind !== "approx")) return;
               var latlng = map.unproject(L.point((c.x + at.x / n) * 256, (c.y + at.y / n) * 256), c.z);
               var label = {k: kind, label: nameOf(p)}, style = labels.kind(label);
-              named[key].push(labels.add(latlng, labels.name(label), style.cls, style.priority, minZoom, layer));
+              named[key].push(labels.add(latlng, labels.name(label), style.cls, style.priority, minZoom, layer, p.layer));
             });
           }
         });
@@ -232,7 +232,17 @@ class MapChrome(MacroElement):
     return L.divIcon({html: String(n), className: "planmap-cluster", iconSize: L.point(size, size)});
   };
 
-  var texts = {{ this.label_texts | tojson }};
+  var texts = {{ this.label_texts | tojson }}, layerOrder = {{ this.layer_order | tojson }};
+  function rankOf(layer) { var i = layerOrder.indexOf(layer); return i < 0 ? layerOrder.length : i; }
+  // Which of two colliding labels is shown: never the one that arrived first (vector layers
+  // and tiles arrive in any order), so that a reload names the same places.  Higher
+  // priority, then the earlier layer, then the shorter name (more names fit), then by text
+  // and place.
+  function before(a, b) {
+    var p = a.marker.getLatLng(), q = b.marker.getLatLng(), s = a.el.textContent, u = b.el.textContent;
+    return b.priority - a.priority || a.rank - b.rank || s.length - u.length || (s < u ? -1 : s > u ? 1 : 0) ||
+      q.lat - p.lat || p.lng - q.lng;
+  }
   var APPROX = 7;  // priority of an approximate place's name: under located names (10), over basemap places (5)
   var labels = window.planmapLabels = {
     items: [], clusters: [], frame: null,
@@ -246,9 +256,10 @@ class MapChrome(MacroElement):
       marker.addTo(parent || map);
       return {marker: marker, el: el};
     },
-    // A label placed on every move: priority (higher first), minimum zoom.
-    add: function (latlng, text, cls, priority, minZoom, parent) {
-      var it = Object.assign(this.make(latlng, text, cls, parent), {priority: priority, minZoom: minZoom, order: this.items.length});
+    // A label placed on every move: priority (higher first), minimum zoom; *layer* (a plan
+    // layer's name) ranks feature names of one priority as the map's layer order does.
+    add: function (latlng, text, cls, priority, minZoom, parent, layer) {
+      var it = Object.assign(this.make(latlng, text, cls, parent), {priority: priority, minZoom: minZoom, layer: layer, rank: rankOf(layer)});
       this.items.push(it);
       this.schedule();
       return it.marker;
@@ -263,11 +274,11 @@ class MapChrome(MacroElement):
     // Name labels of a layer's features that carry one (properties.label; lp: [lat, lon] off
     // points): located ones in bold, approximate ones (k "approx") marked as such and below them.
     // In a cluster group the labels follow what it shows (clusterLabels).
-    addFeatures: function (layer, parent, cluster) {
+    addFeatures: function (layer, parent, cluster, name) {
       var group = L.layerGroup().addTo(parent || map), order = 0;
       if (cluster) {
         layer.eachLayer(function (l) { l.planmapOrder = order++; });
-        this.clusters.push({cluster: cluster, group: group, pool: []});
+        this.clusters.push({cluster: cluster, group: group, pool: [], rank: rankOf(name)});
         this.schedule();
         return;
       }
@@ -276,7 +287,7 @@ class MapChrome(MacroElement):
         if (!p || !p.label) return;
         var kind = labels.kind(p);
         labels.add(p.lp ? L.latLng(p.lp[0], p.lp[1]) : l.getLatLng(), labels.name(p), kind.cls, kind.priority,
-                   {{ this.label_zoom }}, group);
+                   {{ this.label_zoom }}, group, name);
       });
     },
     kind: function (p) { return p.k === "approx" ? {cls: "approx", priority: APPROX} : {cls: "feature", priority: 10}; },
@@ -304,7 +315,7 @@ class MapChrome(MacroElement):
       });
       out.forEach(function (d, i) {
         var it = c.pool[i] = c.pool[i] || Object.assign(labels.make(d.at, "", "", c.group),
-                                                        {minZoom: {{ this.label_zoom }}, order: i});
+                                                        {minZoom: {{ this.label_zoom }}, rank: c.rank});
         it.marker.setLatLng(d.at);
         it.el.textContent = d.text;
         it.el.className = "planmap-label " + d.cls;
@@ -322,7 +333,7 @@ class MapChrome(MacroElement):
         c.pool.forEach(function (it) { it.el.style.visibility = "hidden"; });
         if (zoom >= {{ this.label_zoom }}) live = live.concat(labels.clusterLabels(c, view));
       });
-      live.sort(function (a, b) { return b.priority - a.priority || a.order - b.order; });
+      live.sort(before);
       // No label is cut by the map's edge or put under its controls (zoom, legend, attribution);
       // an approximate place's is not drawn over a cluster's count either (located names,
       // stations and districts go first, over them).
@@ -401,9 +412,11 @@ class MapChrome(MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, lang: str = "zh"):
+    def __init__(self, lang: str = "zh", layer_order: tuple[str, ...] = ()):
+        """*layer_order*: plan layers in the order their features' names go first."""
         super().__init__()
         self._name = "MapChrome"
+        self.layer_order = list(layer_order)
         self.css, self.structure, self.labels_pane, self.precise = CSS, STRUCTURE_PANE, LABELS_PANE, PRECISE_PANE
         self.tiles = TILES_PANE
         self.label_zoom, self.fades = LABEL_ZOOM, [list(f) for f in STRUCTURE_FADE]

@@ -157,6 +157,34 @@ def test_approximate_places_are_named_at_street_zoom(page, app_url, frame, lang,
     assert page.external_requests == []
 
 
+VISIBLE_TEXTS_JS = """() => window.planmapLabels.items.filter(i => i.el.style.visibility === 'visible')
+    .map(i => i.el.textContent).sort()"""
+# Every label made anew, in the reverse of the order they arrived in (as if the layers' data
+# and the tiles had come back the other way round), then placed.
+READD_REVERSED_JS = """() => { const L = window.planmapLabels, old = L.items.slice();
+  old.slice().reverse().forEach(i => L.add(i.marker.getLatLng(), i.el.textContent,
+      i.el.className.replace('planmap-label', '').trim(), i.priority, i.minZoom, null, i.layer));
+  L.drop(old.map(i => i.marker));
+  L.update(); }"""
+
+
+@pytest.mark.parametrize("lat, lon, zoom", [(29.5583, 106.5770, 16), (29.48445, 106.47431, 15)])
+def test_the_names_shown_do_not_depend_on_what_arrived_first(page, app_url, lat, lon, zoom):
+    """Where names collide, which one is shown is decided by the labels themselves (priority,
+    layer, length, text), not by whether a layer's data or a tile came back first: a reload
+    names the same places."""
+    page.goto(f"{app_url}/?lat={lat}&lon={lon}&zoom={zoom}")
+    mf = map_frame(page)
+    settled(page, mf)
+    page.wait_for_timeout(500)
+    shown = mf.evaluate(VISIBLE_TEXTS_JS)
+    hidden = mf.evaluate("() => window.planmapLabels.items.filter(i => i.el.style.visibility === 'hidden').length")
+    assert len(shown) >= 5 and hidden >= 5  # names in view, some giving way to others
+    mf.evaluate(READD_REVERSED_JS)
+    assert mf.evaluate(VISIBLE_TEXTS_JS) == shown
+    assert page.external_requests == []
+
+
 def test_on_a_phone_no_label_hides_under_the_map_s_controls(page, app_url, chromium):
     """On a phone-sized map the zoom buttons and the legend take a good share of it: names
     are placed around them, not under them."""

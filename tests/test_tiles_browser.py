@@ -20,7 +20,7 @@ from layers import payload
 from geo.i18n import t
 from layers.map import drawn
 
-BUDGET = 100
+BUDGET = 10
 # The tile grids on the map, and what each has drawn: VectorGrid keeps the features of
 # each tile it shows (by the id its getFeatureId gives), and each is an SVG path.
 GRIDS_JS = """() => { const out = [];
