@@ -109,7 +109,7 @@ ANALYZE {FEATURES}; ANALYZE {GROUPS};
 -- Features located only to their district are not drawn.  x0…y1, the Mercator box as plain
 -- numbers, are tested before a geometry is read (a large area's is stored apart: TOAST).
 CREATE TABLE {TILES} AS
-  SELECT id, grp, rank, name_zh, name_en, layer, array_to_string(themes, ',') AS themes, precision,
+  SELECT id, ord, grp, rank, name_zh, name_en, layer, array_to_string(themes, ',') AS themes, precision,
          geom_3857, ST_XMin(geom_3857) AS x0, ST_YMin(geom_3857) AS y0, ST_XMax(geom_3857) AS x1,
          ST_YMax(geom_3857) AS y1
   FROM {FEATURES} WHERE {DRAWN}

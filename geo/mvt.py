@@ -10,8 +10,9 @@ The contract, which a database source (PostGIS ``ST_AsMVT``) keeps as well:
 - extent :data:`EXTENT` (4096), geometry in Web Mercator (EPSG:3857) from the display
   geometry (WGS-84, or GCJ-02 for the AMap basemap), clipped to the tile plus
   :data:`BUFFER` units, lines and areas simplified to :data:`SIMPLIFY_PX` of a pixel;
-- attributes exactly :data:`ATTRIBUTES`, all strings: ``themes`` comma-joined, a missing
-  English name ``""``;
+- attributes exactly :data:`ATTRIBUTES`, all strings but ``ord``: ``themes`` comma-joined,
+  a missing English name ``""``; ``ord``, an integer, is the feature's place in the plan's
+  data (the loaded frame's order), by which the browser chooses among colliding names;
 - a tile holds at most :data:`TILE_LIMIT` features: where more meet it, those of lowest
   :func:`rank` (a hash of the id, so the same ones under every filter and in every process);
 - a tile with no feature is an empty body.
@@ -34,7 +35,7 @@ EXTENT = 4096
 # drawn whole, half by each tile.  The largest marker (radius 13 px with its rim) fits.
 BUFFER = 256
 SIMPLIFY_PX = 0.5  # a vertex off the line by less than this is not seen
-ATTRIBUTES = ("id", "name_zh", "name_en", "layer", "themes", "precision")
+ATTRIBUTES = ("id", "name_zh", "name_en", "layer", "themes", "precision", "ord")
 # At district zoom a tile of ×100 data meets ~80,000 features, ×1000 ~800,000: far more than
 # 256 pixels can show, and megabytes to send.  bench/x1000.py: with 4,000 a tile the first
 # view (9 tiles, 1.5 MB) was drawn in 4.1 s, with 1,500 (0.6 MB) in 2.5 s.
@@ -55,10 +56,10 @@ def rank(fid: str) -> int:
     return zlib.crc32(fid.encode()) & 0x7FFFFFFF
 
 
-def attributes(fid: str, name_zh: str, name_en, layer: str, themes, precision: str) -> dict[str, str]:
-    """A feature's tile attributes (the contract's, all strings)."""
+def attributes(fid: str, name_zh: str, name_en, layer: str, themes, precision: str, ord: int) -> dict:
+    """A feature's tile attributes (the contract's)."""
     return {"id": fid, "name_zh": name_zh, "name_en": name_en if isinstance(name_en, str) else "", "layer": layer,
-            "themes": ",".join(themes or ()), "precision": precision}
+            "themes": ",".join(themes or ()), "precision": precision, "ord": int(ord)}
 
 
 def to_mercator(geoms) -> np.ndarray:

@@ -170,12 +170,14 @@ class PostgisStore:
                                    kwargs={"autocommit": True, "prepare_threshold": None}, open=True)
         self._groups_cache: OrderedDict = OrderedDict()
         with self.pool.connection() as conn:
-            features, tiles = conn.execute("SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
-                                           (FEATURES, TILES)).fetchone()
+            features, tiles = conn.execute(
+                "SELECT to_regclass(%s) IS NOT NULL, "
+                "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = 'ord')",
+                (FEATURES, TILES)).fetchone()
         if not features:
             raise DatabaseError("the database holds no plan features: run `python -m geo load-db` first")
-        if not tiles:  # loaded by an older version
-            raise DatabaseError("the database holds no map tiles table: run `python -m geo load-db` again")
+        if not tiles:  # loaded by an older version (no tiles table, or tiles without the names' order)
+            raise DatabaseError("the database's map tiles are from an older version: run `python -m geo load-db` again")
         # what was loaded: names the tiles of a load (their URLs are cached as immutable)
         self.version = self._all("SELECT md5(string_agg(grp || ':' || n, ',' ORDER BY grp)) FROM plan_groups")[0][0]
 
@@ -409,7 +411,7 @@ class PostgisStore:
     # --- vector tiles -------------------------------------------------------------------
     def tile(self, z: int, x: int, y: int, f: Filters, crs: str, layers: tuple[str, ...]) -> bytes:
         """The Mapbox Vector Tile of the features of *f* drawn in tile z/x/y: one MVT layer per
-        plan layer, attributes ``id name_zh name_en layer themes precision`` (the tile
+        plan layer, attributes ``id name_zh name_en layer themes precision ord`` (the tile
         contract of the in-process encoder).  On GCJ-02 basemaps the tile's features are
         shifted by the GCJ-02 offset at the tile's centre (it varies by metres over a tile)."""
         where, params = self._tile_where(f)
@@ -419,7 +421,7 @@ class PostgisStore:
         pad = BUFFER / EXTENT * (east - west) + abs(dx) + abs(dy) + 1
         params |= {"z": z, "x": x, "y": y, "dx": dx, "dy": dy, "limit": TILE_LIMIT, "pad": pad,
                    "bw": west - pad, "bs": south - pad, "be": east + pad, "bn": north + pad}
-        rows = (f"SELECT id, name_zh, name_en, layer, themes, precision, "
+        rows = (f"SELECT id, name_zh, name_en, layer, themes, precision, ord, "
                 f"ST_AsMVTGeom(ST_Translate(geom_3857, %(dx)s, %(dy)s), env, {EXTENT}, {BUFFER}, true) AS g "
                 f"FROM {TILES}, env WHERE x1 >= %(bw)s AND x0 <= %(be)s AND y1 >= %(bs)s AND y0 <= %(bn)s "
                 f"AND geom_3857 && ST_Expand(env, %(pad)s) AND {where} ORDER BY rank LIMIT %(limit)s")

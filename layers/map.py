@@ -120,8 +120,9 @@ def drawn(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, selected: str | None, to_gcj: bool,
                        popups: bool = False) -> dict:
     """GeoJSON with only what the map needs per feature: id, tooltip (with how well the
-    place is known), draw class ``k`` (layers/style.py), style, a name ``label`` (and its
-    point ``lp``, [lat, lon], on lines and areas) for the draw classes in :data:`LABELLED`,
+    place is known), draw class ``k`` (layers/style.py), style, a name ``label`` (with its
+    place ``o`` in the frame's order, and its point ``lp``, [lat, lon], on lines and areas)
+    for the draw classes in :data:`LABELLED`,
     and for maps with no side panel such as the offline handout the escaped popup HTML; in
     :func:`draw_rank` order.  Features known only to their district are left out (:func:`drawn`).
 
@@ -141,9 +142,10 @@ def display_collection(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, se
     features = [{"type": "Feature", "geometry": shape,
                  "properties": {"id": fid, "tooltip": tip, "k": kind, "style": styles[key]}}
                 for fid, shape, tip, key, kind in zip(ids, shapes, tips, keys, kinds)]
-    for feature, kind, zh, en in zip(features, kinds, frame["name_zh"].tolist(), frame["name_en"].tolist()):
+    for n, (feature, kind, zh, en) in enumerate(zip(features, kinds, frame["name_zh"].tolist(), frame["name_en"].tolist())):
         if kind in LABELLED:
             feature["properties"]["label"] = display_name(zh, en, lang)
+            feature["properties"]["o"] = n  # the frame's order: of colliding names, the earlier is shown
             if feature["geometry"]["type"] != "Point":
                 p = shapely.geometry.shape(feature["geometry"]).representative_point()
                 feature["properties"]["lp"] = [p.y, p.x]

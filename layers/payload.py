@@ -61,7 +61,7 @@ class DisplayTexts:
         the tiles' URL, which the browser caches as immutable."""
         digest = hashlib.blake2b(digest_size=12)
         for fid in sorted(self.attrs):  # (a feature's text holds its geometry)
-            digest.update("\x1f".join([self.text[fid], *self.attrs[fid].values(), "\x1e"]).encode())
+            digest.update("\x1f".join([self.text[fid], *map(str, self.attrs[fid].values()), "\x1e"]).encode())
         return digest.hexdigest()
 
     def tile_source(self, parts) -> mvt.MemoryTileSource:
@@ -85,7 +85,8 @@ def _shapes(geometry: dict[str, dict], crs: str) -> mvt.Shapes:
 def display_texts(frame: gpd.GeoDataFrame, vocab: Vocabulary, lang: str, to_gcj: bool) -> DisplayTexts:
     """The JSON text of every feature of *frame* as the map draws it (once per language and CRS)."""
     styles, text, rank, kind, style, geometry = {}, {}, {}, {}, {}, {}
-    row = dict(zip(frame.index, zip(*(frame[c].tolist() for c in ("name_zh", "name_en", "layer", "themes", "precision")))))
+    row = dict(zip(frame.index, zip(*(frame[c].tolist() for c in ("name_zh", "name_en", "layer", "themes", "precision")),
+                                    range(len(frame)))))
     for layer, _label, collection in layer_collections(frame, vocab, lang, to_gcj=to_gcj):
         styles[layer], features = style_table(collection["features"])
         for feature in features:

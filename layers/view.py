@@ -202,7 +202,8 @@ class MapChrome(MacroElement):
               if (!at || at.x < 0 || at.y < 0 || at.x >= n || at.y >= n || (kind !== "precise" && kind !== "approx")) return;
               var latlng = map.unproject(L.point((c.x + at.x / n) * 256, (c.y + at.y / n) * 256), c.z);
               var label = {k: kind, label: nameOf(p)}, style = labels.kind(label);
-              named[key].push(labels.add(latlng, labels.name(label), style.cls, style.priority, minZoom, layer, p.layer));
+              named[key].push(labels.add(latlng, labels.name(label), style.cls, {priority: style.priority, minZoom: minZoom,
+                                                                                parent: layer, layer: p.layer, ord: p.ord}));
             });
           }
         });
@@ -236,12 +237,12 @@ class MapChrome(MacroElement):
   function rankOf(layer) { var i = layerOrder.indexOf(layer); return i < 0 ? layerOrder.length : i; }
   // Which of two colliding labels is shown: never the one that arrived first (vector layers
   // and tiles arrive in any order), so that a reload names the same places.  Higher
-  // priority, then the earlier layer, then the shorter name (more names fit), then by text
-  // and place.
+  // priority, then the map's layer order, then the plan's own order (ord; a basemap label
+  // has none), then by text and place.
   function before(a, b) {
     var p = a.marker.getLatLng(), q = b.marker.getLatLng(), s = a.el.textContent, u = b.el.textContent;
-    return b.priority - a.priority || a.rank - b.rank || s.length - u.length || (s < u ? -1 : s > u ? 1 : 0) ||
-      q.lat - p.lat || p.lng - q.lng;
+    return b.priority - a.priority || a.rank - b.rank || (a.ord === undefined ? 0 : b.ord === undefined ? 0 : a.ord - b.ord) ||
+      (s < u ? -1 : s > u ? 1 : 0) || q.lat - p.lat || p.lng - q.lng;
   }
   var APPROX = 7;  // priority of an approximate place's name: under located names (10), over basemap places (5)
   var labels = window.planmapLabels = {
@@ -256,10 +257,12 @@ class MapChrome(MacroElement):
       marker.addTo(parent || map);
       return {marker: marker, el: el};
     },
-    // A label placed on every move: priority (higher first), minimum zoom; *layer* (a plan
-    // layer's name) ranks feature names of one priority as the map's layer order does.
-    add: function (latlng, text, cls, priority, minZoom, parent, layer) {
-      var it = Object.assign(this.make(latlng, text, cls, parent), {priority: priority, minZoom: minZoom, layer: layer, rank: rankOf(layer)});
+    // A label placed on every move.  o: priority (higher first), minZoom, parent (the layer
+    // group it goes in), and for a feature's name its plan layer and its place in the
+    // plan's data (ord), which order names of one priority (see before()).
+    add: function (latlng, text, cls, o) {
+      var it = Object.assign(this.make(latlng, text, cls, o.parent), {priority: o.priority, minZoom: o.minZoom,
+                                                                      layer: o.layer, rank: rankOf(o.layer), ord: o.ord});
       this.items.push(it);
       this.schedule();
       return it.marker;
@@ -286,8 +289,8 @@ class MapChrome(MacroElement):
         var p = l.feature && l.feature.properties;
         if (!p || !p.label) return;
         var kind = labels.kind(p);
-        labels.add(p.lp ? L.latLng(p.lp[0], p.lp[1]) : l.getLatLng(), labels.name(p), kind.cls, kind.priority,
-                   {{ this.label_zoom }}, group, name);
+        labels.add(p.lp ? L.latLng(p.lp[0], p.lp[1]) : l.getLatLng(), labels.name(p), kind.cls,
+                   {priority: kind.priority, minZoom: {{ this.label_zoom }}, parent: group, layer: name, ord: p.o});
       });
     },
     kind: function (p) { return p.k === "approx" ? {cls: "approx", priority: APPROX} : {cls: "feature", priority: 10}; },
@@ -311,7 +314,8 @@ class MapChrome(MacroElement):
         if (!p || !p.label) return;
         var kind = labels.kind(p), text = labels.name(p);
         if (n > 1) text = texts.cluster.replace("{name}", text).replace("{n}", n).replace("{more}", n - 1);
-        out.push({at: at, text: text, cls: kind.cls + (n > 1 ? " cluster" : ""), priority: kind.priority - (n > 1 ? 1 : 0)});
+        out.push({at: at, text: text, cls: kind.cls + (n > 1 ? " cluster" : ""), priority: kind.priority - (n > 1 ? 1 : 0),
+                  ord: p.o});
       });
       out.forEach(function (d, i) {
         var it = c.pool[i] = c.pool[i] || Object.assign(labels.make(d.at, "", "", c.group),
@@ -320,6 +324,7 @@ class MapChrome(MacroElement):
         it.el.textContent = d.text;
         it.el.className = "planmap-label " + d.cls;
         it.priority = d.priority;
+        it.ord = d.ord;
       });
       return c.pool.slice(0, out.length);
     },
@@ -538,7 +543,7 @@ class OrientationLabels(MacroElement):
     if (l[3] === "station")
       L.circleMarker([l[0], l[1]], {radius: 3, color: "#0b4f8a", weight: 1.5, fillColor: "#fff", fillOpacity: 1,
                                     interactive: false, pane: {{ this.pane | tojson }}}).addTo(group);
-    window.planmapLabels.add([l[0], l[1]], l[2], l[3], l[4], l[5], group);
+    window.planmapLabels.add([l[0], l[1]], l[2], l[3], {priority: l[4], minZoom: l[5], parent: group});
   });
 })();
 {% endmacro %}

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, needs_test_database
+from geo import mvt
 from geo.filters import Filters, pinyin_forms
 
 URL = needs_test_database()
@@ -109,6 +110,26 @@ def test_tiles_hold_the_features_of_their_place(frame, stores):
     ids = {f["properties"]["id"] for layer in tile.values() for f in layer["features"]}
     assert row["id"] in ids
     assert set(tile) <= {"projects"}
+    # the contract's attributes, as the in-process encoder gives them (ord: the frame's order)
+    for f in tile["projects"]["features"]:
+        fid = f["properties"]["id"]
+        r = frame.loc[fid]
+        assert f["properties"] == mvt.attributes(fid, r["name_zh"], r["name_en"], r["layer"], r["themes"],
+                                                 r["precision"], frame.index.get_loc(fid))
+
+
+def test_a_database_loaded_by_an_older_version_asks_for_a_new_load(stores):
+    import psycopg
+
+    from geo.store import DatabaseError, PostgisStore
+
+    with psycopg.connect(URL, autocommit=True) as conn:
+        conn.execute("ALTER TABLE plan_tiles RENAME COLUMN ord TO ord_old")  # as the last version loaded it
+        try:
+            with pytest.raises(DatabaseError, match="older version: run `python -m geo load-db` again"):
+                PostgisStore(URL)
+        finally:
+            conn.execute("ALTER TABLE plan_tiles RENAME COLUMN ord_old TO ord")
 
 
 def drawn_in_tile(frame, z: int, x: int, y: int) -> set[str]:

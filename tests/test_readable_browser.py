@@ -163,7 +163,7 @@ VISIBLE_TEXTS_JS = """() => window.planmapLabels.items.filter(i => i.el.style.vi
 # and the tiles had come back the other way round), then placed.
 READD_REVERSED_JS = """() => { const L = window.planmapLabels, old = L.items.slice();
   old.slice().reverse().forEach(i => L.add(i.marker.getLatLng(), i.el.textContent,
-      i.el.className.replace('planmap-label', '').trim(), i.priority, i.minZoom, null, i.layer));
+      i.el.className.replace('planmap-label', '').trim(), {priority: i.priority, minZoom: i.minZoom, layer: i.layer, ord: i.ord}));
   L.drop(old.map(i => i.marker));
   L.update(); }"""
 
@@ -171,8 +171,8 @@ READD_REVERSED_JS = """() => { const L = window.planmapLabels, old = L.items.sli
 @pytest.mark.parametrize("lat, lon, zoom", [(29.5583, 106.5770, 16), (29.48445, 106.47431, 15)])
 def test_the_names_shown_do_not_depend_on_what_arrived_first(page, app_url, lat, lon, zoom):
     """Where names collide, which one is shown is decided by the labels themselves (priority,
-    layer, length, text), not by whether a layer's data or a tile came back first: a reload
-    names the same places."""
+    layer, the plan's order, text), not by whether a layer's data or a tile came back first:
+    a reload names the same places."""
     page.goto(f"{app_url}/?lat={lat}&lon={lon}&zoom={zoom}")
     mf = map_frame(page)
     settled(page, mf)

@@ -1,8 +1,8 @@
 """Layers drawn as vector tiles, in headless Chromium (geo/mvt.py, layers/remote.py PlanTiles).
 
-The app runs on the bundled data with a vector budget of 100 features
-(PLANMAP_VECTOR_BUDGET), so its largest layers are drawn as tiles as they would be at
-×100: the tiles arrive as Mapbox Vector Tiles and Leaflet.VectorGrid draws their
+The app runs on the bundled data with a vector budget of 10 features
+(PLANMAP_VECTOR_BUDGET), so all its layers but the district outlines are drawn as tiles,
+as they would be at ×100: the tiles arrive as Mapbox Vector Tiles and Leaflet.VectorGrid draws their
 features, the remaining layers are still vector, a name shows on hover, and a click on a
 tiled project selects it in the app.
 """

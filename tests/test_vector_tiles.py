@@ -48,7 +48,7 @@ def decode(data: bytes, z: int, x: int, y: int) -> dict[str, list[dict]]:
 
 
 def source_of(geoms: list, layer: str = "projects") -> mvt.MemoryTileSource:
-    attrs = [mvt.attributes(f"f{i}", f"名{i}", None, layer, ["transport"], "exact") for i in range(len(geoms))]
+    attrs = [mvt.attributes(f"f{i}", f"名{i}", None, layer, ["transport"], "exact", i) for i in range(len(geoms))]
     return mvt.MemoryTileSource([layer] * len(geoms), mvt.to_mercator(geoms), attrs)
 
 
@@ -129,7 +129,7 @@ def test_a_tile_holds_the_features_in_it_with_the_contract_attributes(frame, voc
     assert set(found) - {"geometry"} == set(mvt.ATTRIBUTES)
     assert {k: found[k] for k in mvt.ATTRIBUTES} == {
         "id": fid, "name_zh": row["name_zh"], "name_en": row["name_en"], "layer": "projects",
-        "themes": ",".join(row["themes"]), "precision": "area"}
+        "themes": ",".join(row["themes"]), "precision": "area", "ord": frame.index.get_loc(fid)}
     here = mvt.to_mercator([row.geometry])[0]
     assert found["geometry"].distance(here) < 10  # quantised to 1/16 px: ~0.3 m at z15
     # Every feature of the tile reaches into it (or its buffer), and those of a tile far off are not there.
@@ -223,9 +223,9 @@ def test_a_crowded_tile_keeps_the_features_of_lowest_rank_in_drawing_order():
 
 
 def test_a_missing_english_name_is_an_empty_string_and_themes_are_comma_joined():
-    assert mvt.attributes("a", "名", float("nan"), "projects", ["finance", "culture_tourism"], "exact") == {
+    assert mvt.attributes("a", "名", float("nan"), "projects", ["finance", "culture_tourism"], "exact", 7) == {
         "id": "a", "name_zh": "名", "name_en": "", "layer": "projects", "themes": "finance,culture_tourism",
-        "precision": "exact"}
+        "precision": "exact", "ord": 7}
 
 
 @pytest.mark.parametrize("z, x, y, ok", [(0, 0, 0, True), (3, 7, 7, True), (3, 8, 0, False), (-1, 0, 0, False),
