@@ -12,7 +12,9 @@ The contract, which a database source (PostGIS ``ST_AsMVT``) keeps as well:
   :data:`BUFFER` units, lines and areas simplified to :data:`SIMPLIFY_PX` of a pixel;
 - attributes exactly :data:`ATTRIBUTES`, all strings but ``ord``: ``themes`` comma-joined,
   a missing English name ``""``; ``ord``, an integer, is the feature's place in the plan's
-  data (the loaded frame's order), by which the browser chooses among colliding names;
+  data (the loaded frame's order), by which the browser chooses among colliding names, and
+  only tiles from :data:`NAME_ZOOM` on, where names are shown, carry it (one distinct value
+  per feature costs ~10 % of a tile's bytes);
 - a tile holds at most :data:`TILE_LIMIT` features: where more meet it, those of lowest
   :func:`rank` (a hash of the id, so the same ones under every filter and in every process);
 - a tile with no feature is an empty body.
@@ -40,6 +42,7 @@ ATTRIBUTES = ("id", "name_zh", "name_en", "layer", "themes", "precision", "ord")
 # 256 pixels can show, and megabytes to send.  bench/x1000.py: with 4,000 a tile the first
 # view (9 tiles, 1.5 MB) was drawn in 4.1 s, with 1,500 (0.6 MB) in 2.5 s.
 TILE_LIMIT = 1500
+NAME_ZOOM = 15  # street zoom: the map names features from here (layers/view.py LABEL_ZOOM)
 MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 _TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 
@@ -159,8 +162,12 @@ class MemoryTileSource:
         layers: dict[str, list[int]] = {}
         for row in hits.tolist():  # the source's order: layers in map order, features in draw order
             layers.setdefault(self.layer[row], []).append(row)
-        return encode_tile([(name, self.geom[rows], [self.attrs[r] for r in rows]) for name, rows in layers.items()],
+        return encode_tile([(name, self.geom[rows], [self._attributes(r, z) for r in rows]) for name, rows in layers.items()],
                            z, x, y)
+
+    def _attributes(self, row: int, z: int) -> dict:
+        a = self.attrs[row]
+        return a if z >= NAME_ZOOM else {k: v for k, v in a.items() if k != "ord"}
 
 
 def view_tiles(lon: float, lat: float, zoom: int, width_px: int, height_px: int) -> list[tuple[int, int, int]]:

@@ -21,7 +21,7 @@ import shapely
 from . import reference
 from .extent import Bounds, feature_extent, filter_extent, in_box
 from .tiles import tile_bounds
-from .mvt import BUFFER, EXTENT, TILE_LIMIT
+from .mvt import BUFFER, EXTENT, NAME_ZOOM, TILE_LIMIT
 from .filters import CONTEXT_LAYERS, Filters, apply, normalise, search
 from .crs import METRIC
 from .near import counts, district_at, metric_point, near, near_table
@@ -411,8 +411,8 @@ class PostgisStore:
     # --- vector tiles -------------------------------------------------------------------
     def tile(self, z: int, x: int, y: int, f: Filters, crs: str, layers: tuple[str, ...]) -> bytes:
         """The Mapbox Vector Tile of the features of *f* drawn in tile z/x/y: one MVT layer per
-        plan layer, attributes ``id name_zh name_en layer themes precision ord`` (the tile
-        contract of the in-process encoder).  On GCJ-02 basemaps the tile's features are
+        plan layer, attributes ``id name_zh name_en layer themes precision`` and from
+        NAME_ZOOM ``ord`` (the tile contract of the in-process encoder).  On GCJ-02 basemaps the tile's features are
         shifted by the GCJ-02 offset at the tile's centre (it varies by metres over a tile)."""
         where, params = self._tile_where(f)
         dx, dy = _gcj_shift(z, x, y) if crs == "gcj02" else (0.0, 0.0)
@@ -421,7 +421,7 @@ class PostgisStore:
         pad = BUFFER / EXTENT * (east - west) + abs(dx) + abs(dy) + 1
         params |= {"z": z, "x": x, "y": y, "dx": dx, "dy": dy, "limit": TILE_LIMIT, "pad": pad,
                    "bw": west - pad, "bs": south - pad, "be": east + pad, "bn": north + pad}
-        rows = (f"SELECT id, name_zh, name_en, layer, themes, precision, ord, "
+        rows = (f"SELECT id, name_zh, name_en, layer, themes, precision{', ord' if z >= NAME_ZOOM else ''}, "
                 f"ST_AsMVTGeom(ST_Translate(geom_3857, %(dx)s, %(dy)s), env, {EXTENT}, {BUFFER}, true) AS g "
                 f"FROM {TILES}, env WHERE x1 >= %(bw)s AND x0 <= %(be)s AND y1 >= %(bs)s AND y0 <= %(bn)s "
                 f"AND geom_3857 && ST_Expand(env, %(pad)s) AND {where} ORDER BY rank LIMIT %(limit)s")

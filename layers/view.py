@@ -24,6 +24,7 @@ from branca.element import MacroElement, Template
 
 from geo import reference
 from geo.crs import wgs84_to_gcj02
+from geo.mvt import NAME_ZOOM
 from geo.placement import badge_points
 from geo.vocab import display_name, district_name
 
@@ -35,7 +36,7 @@ PRECISE_PANE = "planmap-precise"  # precisely placed points, over the cluster ic
 # clicks would otherwise never reach them, under the cluster icons.
 TILES_PANE = "planmap-tiles"
 LABELS_PANE = "planmap-labels"
-LABEL_ZOOM = 15  # feature names from this zoom on (street level)
+LABEL_ZOOM = NAME_ZOOM  # feature names from this zoom on (street level; tiles carry their order from here)
 # Opacity of the plan-structure pane by zoom: clear at district zoom, faded at 14 and off
 # from street zoom (15) on, where the places themselves are drawn.
 STRUCTURE_FADE = ((15, 0), (14, 0.3))

@@ -105,8 +105,8 @@ def test_tiles_hold_the_features_of_their_place(frame, stores):
     row = frame.loc["yz-jiefangbei"] if "yz-jiefangbei" in frame.index else frame[frame.layer == "projects"].iloc[0]
     from geo.tiles import tile_xy
 
-    x, y = tile_xy(row.geometry.centroid.x, row.geometry.centroid.y, 15)
-    tile = mapbox_vector_tile.decode(postgis.tile(15, x, y, Filters(), "wgs84", ("projects",)))
+    x, y = tile_xy(row.geometry.centroid.x, row.geometry.centroid.y, mvt.NAME_ZOOM)
+    tile = mapbox_vector_tile.decode(postgis.tile(mvt.NAME_ZOOM, x, y, Filters(), "wgs84", ("projects",)))
     ids = {f["properties"]["id"] for layer in tile.values() for f in layer["features"]}
     assert row["id"] in ids
     assert set(tile) <= {"projects"}
@@ -116,6 +116,9 @@ def test_tiles_hold_the_features_of_their_place(frame, stores):
         r = frame.loc[fid]
         assert f["properties"] == mvt.attributes(fid, r["name_zh"], r["name_en"], r["layer"], r["themes"],
                                                  r["precision"], frame.index.get_loc(fid))
+    x, y = tile_xy(row.geometry.centroid.x, row.geometry.centroid.y, mvt.NAME_ZOOM - 1)
+    tile = mapbox_vector_tile.decode(postgis.tile(mvt.NAME_ZOOM - 1, x, y, Filters(), "wgs84", ("projects",)))
+    assert all(set(f["properties"]) == set(mvt.ATTRIBUTES) - {"ord"} for f in tile["projects"]["features"])
 
 
 def test_a_database_loaded_by_an_older_version_asks_for_a_new_load(stores):

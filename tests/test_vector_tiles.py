@@ -130,6 +130,11 @@ def test_a_tile_holds_the_features_in_it_with_the_contract_attributes(frame, voc
     assert {k: found[k] for k in mvt.ATTRIBUTES} == {
         "id": fid, "name_zh": row["name_zh"], "name_en": row["name_en"], "layer": "projects",
         "themes": ",".join(row["themes"]), "precision": "area", "ord": frame.index.get_loc(fid)}
+    # Below street zoom no name is shown: the tiles leave out the names' order (a value per feature).
+    assert z == mvt.NAME_ZOOM
+    x14, y14 = tile_xy(row.geometry.x, row.geometry.y, z - 1)
+    (out,) = [f for f in decode(source.tile(z - 1, x14, y14), z - 1, x14, y14)["projects"] if f["id"] == fid]
+    assert set(out) - {"geometry"} == set(mvt.ATTRIBUTES) - {"ord"}
     here = mvt.to_mercator([row.geometry])[0]
     assert found["geometry"].distance(here) < 10  # quantised to 1/16 px: ~0.3 m at z15
     # Every feature of the tile reaches into it (or its buffer), and those of a tile far off are not there.
