@@ -125,7 +125,7 @@ def test_approximate_places_are_named_at_street_zoom(page, app_url, frame, lang,
     column = "name_zh" if lang == "zh" else "name_en"
     approximate = frame[frame["precision"] == "area"]
     names = set(approximate[column].dropna()) | set(approximate["name_zh"])  # no English name: the Chinese one
-    clustered = 0
+    clustered = wrapped = 0
     for lat, lon in ((29.48445, 106.47431), (29.5583, 106.5770)):
         page.goto(f"{app_url}/?lat={lat}&lon={lon}&zoom=15&lang={lang}")
         mf = map_frame(page)
@@ -149,7 +149,11 @@ def test_approximate_places_are_named_at_street_zoom(page, app_url, frame, lang,
         assert all(edge["left"] <= b["left"] and b["right"] <= edge["right"] for _, _, b in shown)
         controls = mf.evaluate("() => Array.from(document.querySelectorAll('.leaflet-control')).map(e => e.getBoundingClientRect().toJSON())")
         assert all(_apart(b, c) for _, _, b in shown for c in controls)  # nor under the zoom buttons or the legend
+        # A long name wraps at 10 em (12 px type), as web maps' labels do, instead of running across its neighbours.
+        assert all(box["width"] <= 121 for _, box in approx)
+        wrapped += sum(box["height"] > 20 for _, box in approx)
     assert clustered >= 1  # clusters are named too
+    assert wrapped >= 1
     mf.evaluate("() => { map_div.setZoom(13, {animate: false}); }")
     settled(page, mf)
     page.wait_for_timeout(500)
