@@ -211,7 +211,7 @@ TEXT = {
             "structure": "规划结构（示意）",
             "uncertainty": {"approx": "（位置约 ±1 km）", "structure": "（示意）"},
             "approx_label": "≈{name}",
-            "cluster_label": "{name} 等 {n} 处",
+            "cluster_label": "{name} 等\u00a0{n}\u00a0处",  # no-break spaces: a wrapped label keeps its count whole
         },
         "handout": {
             "targets": "目标",
@@ -445,8 +445,8 @@ TEXT = {
             "fit": "Show everything the filters select",
             "structure": "Plan structure (schematic)",
             "uncertainty": {"approx": " (approx. ±1 km)", "structure": " (schematic)"},
-            "approx_label": "≈ {name}",
-            "cluster_label": "{name} and {more} more",
+            "approx_label": "≈\u00a0{name}",  # (no-break spaces: see the Chinese texts)
+            "cluster_label": "{name} and\u00a0{more}\u00a0more",
         },
         "handout": {
             "targets": "Targets",

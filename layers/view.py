@@ -47,7 +47,7 @@ CSS = """
 .planmap-label{white-space:nowrap;font:12px/1.2 "Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
   color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;transform:translate(9px,-50%);pointer-events:none}
 .planmap-label.feature{font-weight:600}
-.planmap-label.feature,.planmap-label.approx{white-space:normal;width:max-content;max-width:10em}
+.planmap-label.feature,.planmap-label.approx{white-space:normal;text-wrap:balance;width:max-content;max-width:10em}
 .planmap-label.approx{color:#4a4a4a}
 .planmap-label.cluster{transform:translate(22px,-50%)}
 .planmap-label.station{color:#0b4f8a;font-size:11px}

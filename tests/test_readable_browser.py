@@ -115,8 +115,8 @@ def test_street_zoom_over_central_yuzhong_is_readable(page, app_url, frame):
     assert page.external_requests == []
 
 
-@pytest.mark.parametrize("lang, pattern", [("zh", r"^≈(?P<name>.+?)(?: 等 (?P<n>\d+) 处)?$"),
-                                           ("en", r"^≈ (?P<name>.+?)(?: and (?P<more>\d+) more)?$")])
+@pytest.mark.parametrize("lang, pattern", [("zh", r"^≈(?P<name>.+?)(?: 等\s(?P<n>\d+)\s处)?$"),
+                                           ("en", r"^≈\s(?P<name>.+?)(?: and\s(?P<more>\d+)\smore)?$")])
 def test_approximate_places_are_named_at_street_zoom(page, app_url, frame, lang, pattern):
     """Over 大渡口站 (where the plan's places are all approximate) and over 解放碑, soft discs
     and clusters are named ("≈ name", a cluster "≈ name and N more"): the names are those of

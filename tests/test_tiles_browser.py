@@ -128,7 +128,7 @@ def names_at_street_zoom(page, app: str, frame, tiled: set[str]) -> None:
     feature_labels = [text for cls, text in shown if {"feature", "approx"} & set(cls.split())]
     assert len(feature_labels) == len(set(feature_labels))  # a point in two tiles' buffers is named once
     # every label names a feature ("≈" marks an approximate one, " 等 N 处" a cluster of vector points)
-    assert all(re.fullmatch(r"≈?(.+?)(?: 等 \d+ 处)?", text)[1] in set(frame.name_zh) for text in feature_labels)
+    assert all(re.fullmatch(r"≈?(.+?)(?: 等\s\d+\s处)?", text)[1] in set(frame.name_zh) for text in feature_labels)
     assert set(feature_labels) & approximate and set(feature_labels) & located  # tiled ones among them
     before = mf.evaluate("() => window.planmapLabels.items.length")
     mf.evaluate("() => { map_div.setZoom(13, {animate: false}); }")
