@@ -45,6 +45,11 @@ PRECISION_STYLE = {
 HALO_PX = 10  # radius of an approximate point's soft disc: "around here" (its location is known to ~1 km)
 POINT_RADIUS = {"projects": 6, "stations": 5, "business_districts": 8, "transit": 5, "zones": 7}
 DEFAULT_RADIUS = 6
+# Point symbols shrink below street level, as web maps' circles do (radius interpolated by
+# zoom): at district zoom 44 stations and the precisely placed projects of two districts
+# at full size hid the district itself and the cluster counts.  (from zoom, radius factor)
+# in descending zoom; the radius above is that of zoom 14 and closer.
+POINT_SCALE = ((14, 1.0), (13, 0.8), (12, 0.65), (0, 0.5))
 
 
 def draw_class(layer: str, precision: str) -> str:

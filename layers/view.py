@@ -27,8 +27,9 @@ from geo.crs import wgs84_to_gcj02
 from geo.mvt import NAME_ZOOM
 from geo.placement import badge_points
 from geo.vocab import display_name, district_name
-
 from geo.i18n import t
+
+from .style import POINT_SCALE
 
 STRUCTURE_PANE = "structure"
 PRECISE_PANE = "planmap-precise"  # precisely placed points, over the cluster icons (markerPane, 600)
@@ -86,6 +87,21 @@ class MapChrome(MacroElement):
   labelPane.style.zIndex = 640;
   labelPane.style.pointerEvents = "none";
 
+  // Point symbols at a radius for the zoom (layers/style.py POINT_SCALE): *sized* keeps a
+  // new marker's own radius (planmapRadius) and scales it; a zoom, or a marker a cluster
+  // lets go of, is scaled again.
+  var pointScale = {{ this.point_scale | tojson }};
+  function scaleAt(z) { for (var i = 0; i < pointScale.length; i++) if (z >= pointScale[i][0]) return pointScale[i][1]; return 1; }
+  function sized(options) {
+    if (options.radius) { options.planmapRadius = options.radius; options.radius *= scaleAt(map.getZoom()); }
+    return options;
+  }
+  function rescale(l) {
+    if (l.options && l.options.planmapRadius) l.setRadius(l.options.planmapRadius * scaleAt(map.getZoom()));
+  }
+  map.on("zoomend", function () { map.eachLayer(rescale); });
+  map.on("layeradd", function (e) { rescale(e.layer); });
+
   // One layer of plan features (layers/remote.py PlanLayer): the payload at o.url, fetched
   // at once but drawn in script order per queue (on canvas the last added is on top, and
   // responses arrive in any order), or given inline.
@@ -98,7 +114,7 @@ class MapChrome(MacroElement):
       smoothFactor: o.smoothFactor,
       style: function (f) { return styles[f.properties.s]; },
       // (points are made here, so they take their pane and renderer from here too)
-      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, Object.assign({}, place, styles[f.properties.s])); }
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, sized(Object.assign({}, place, styles[f.properties.s]))); }
     }, place));
     var target = o.cluster
       ? L.markerClusterGroup(Object.assign({}, o.cluster, {iconCreateFunction: window.planmapClusterIcon}))
@@ -167,13 +183,14 @@ class MapChrome(MacroElement):
       for (var i = 0; i < themes.length; i++) if (t.colours[themes[i]]) return t.colours[themes[i]];
       return t.defaultColour;
     }
-    function styleOf(p, kinds) {
+    function styleOf(p, kinds, zoom) {
       var kind = kindOf(p);
       if (kinds.indexOf(kind) < 0) return [];  // another grid's, or not drawn (known only to the district)
-      var key = p.layer + "|" + kind + "|" + rank.get(p), colour = colourOf(p), id = key + colour;
+      var key = p.layer + "|" + kind + "|" + rank.get(p), colour = colourOf(p), id = key + colour + "|" + scaleAt(zoom);
       if (!(id in made)) {
         var s = t.styles[key], out = {};
         for (var k in s) out[k] = s[k] === t.slot ? colour : s[k];
+        if (out.radius) out.radius *= scaleAt(zoom);
         made[id] = s ? [out] : [];
       }
       return made[id];
@@ -218,7 +235,7 @@ class MapChrome(MacroElement):
     }
     o.grids.forEach(function (g) {
       var styles = {};
-      o.layers.forEach(function (name) { styles[name] = function (p) { return styleOf(p, g.kinds); }; });
+      o.layers.forEach(function (name) { styles[name] = function (p, zoom) { return styleOf(p, g.kinds, zoom); }; });
       var grid = new Grid(o.url, {pane: g.pane, interactive: true, maxZoom: o.maxZoom, updateWhenZooming: false,
                                   vectorTileLayerStyles: styles, planmapFeatures: g.features,
                                   getFeatureId: function (f) { return f.properties.id; }});
@@ -427,6 +444,7 @@ class MapChrome(MacroElement):
         self.css, self.structure, self.labels_pane, self.precise = CSS, STRUCTURE_PANE, LABELS_PANE, PRECISE_PANE
         self.tiles = TILES_PANE
         self.label_zoom, self.fades = LABEL_ZOOM, [list(f) for f in STRUCTURE_FADE]
+        self.point_scale = [list(s) for s in POINT_SCALE]
         self.fit_title = t(lang, "map.fit")
         self.label_texts = {"approx": t(lang, "map.approx_label"), "cluster": t(lang, "map.cluster_label")}
 

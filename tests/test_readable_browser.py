@@ -207,6 +207,34 @@ def test_on_a_phone_no_label_hides_under_the_map_s_controls(page, app_url, chrom
         phone.context.close()
 
 
+# The radius of every plan point on the map, by feature id: (drawn, its own).
+RADII_JS = """() => { const out = {};
+  map_div.eachLayer(l => { const p = l.feature && l.feature.properties;
+    if (p && p.id && l.getRadius && l.options.planmapRadius) out[p.id] = [l.getRadius(), l.options.planmapRadius]; });
+  return out; }"""
+
+
+def test_point_symbols_shrink_at_district_zoom(page, app_url, frame):
+    """At district zoom the stations and located projects are drawn smaller (POINT_SCALE),
+    so that the districts and cluster counts show through; from zoom 14 at full size."""
+    from layers.style import POINT_RADIUS, POINT_SCALE
+
+    page.goto(f"{app_url}/?lat=29.5000&lon=106.5000&zoom=11")
+    mf = map_frame(page)
+    settled(page, mf)
+    factor = dict(POINT_SCALE)
+    radii = mf.evaluate(RADII_JS)
+    stations = [fid for fid in radii if frame.loc[fid, "layer"] == "stations" and frame.loc[fid, "precision"] == "exact"]
+    assert len(stations) >= 20
+    assert all(radii[fid] == [POINT_RADIUS["stations"] * factor[0], POINT_RADIUS["stations"]] for fid in stations)
+    mf.evaluate("() => { map_div.setView([29.5572, 106.5769], 14, {animate: false}); }")
+    settled(page, mf)
+    page.wait_for_timeout(300)
+    radii = mf.evaluate(RADII_JS)
+    assert radii and all(drawn == own for drawn, own in radii.values())  # clusters let go of some: those too
+    assert page.external_requests == []
+
+
 def test_orientation_labels_at_district_zoom_and_badges_for_district_wide_items(page, app_url, frame):
     page.goto(f"{app_url}/?lang=en")
     mf = map_frame(page)

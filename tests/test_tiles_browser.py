@@ -85,6 +85,27 @@ def test_the_largest_layers_arrive_as_vector_tiles_and_are_drawn(page, tiled_app
         assert r.status == 200 and r.headers["Content-Type"] == MEDIA_TYPE and r.read() == b""
 
 
+# (layer, precision, radius) of the points the tile grids have drawn.
+TILE_POINTS_JS = """() => { const out = [];
+  map_div.eachLayer(l => { if (!(l.options && l.options.planmapFeatures)) return;
+    Object.values(l._vectorTiles || {}).forEach(t => Object.values(t._features).forEach(f => {
+      if (f.feature instanceof L.CircleMarker) out.push([f.feature.properties.layer, f.feature.properties.precision, f.feature.options.radius]); })); });
+  return out; }"""
+
+
+def test_tiled_points_shrink_at_district_zoom_as_vector_ones_do(page, tiled_app):
+    from layers.style import POINT_RADIUS, POINT_SCALE
+
+    factor = dict(POINT_SCALE)
+    for zoom, scale in ((11, factor[0]), (15, 1.0)):
+        page.goto(f"{tiled_app}/?lat=29.5000&lon=106.5000&zoom={zoom}" if zoom == 11 else
+                  f"{tiled_app}/?lat=29.4845&lon=106.4743&zoom={zoom}")
+        mf = map_frame(page)
+        grids(mf)
+        stations = {r for layer, precision, r in mf.evaluate(TILE_POINTS_JS) if layer == "stations" and precision == "exact"}
+        assert stations == {POINT_RADIUS["stations"] * scale}, (zoom, stations)
+
+
 def test_hover_names_a_tiled_feature_and_a_click_selects_it(page, tiled_app, frame):
     fid = "yz-chaotianmen"  # an approximate project point (a soft disc), on tiles
     assert frame.loc[fid, "layer"] in tiled_layers(frame) and frame.loc[fid, "precision"] == "area"
