@@ -162,14 +162,8 @@ class PostgisStore:
 
         from .db import _libpq, connect
 
-        connect(url).close()  # fails with a DatabaseError now, not in the middle of a view
-        # No server-side prepared statements: after five runs psycopg would prepare a query, and
-        # PostgreSQL's generic plan for it ignores the tile's box (×1000: a view's tiles in 4.0 s
-        # instead of 0.5 s).
-        self.pool = ConnectionPool(_libpq(url), min_size=1, max_size=4,
-                                   kwargs={"autocommit": True, "prepare_threshold": None}, open=True)
-        self._groups_cache: OrderedDict = OrderedDict()
-        with self.pool.connection() as conn:
+        # A DatabaseError now, not in the middle of a view (and before a pool is opened)
+        with connect(url) as conn:
             features, tiles = conn.execute(
                 "SELECT to_regclass(%s) IS NOT NULL, "
                 "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = 'ord')",
@@ -178,6 +172,12 @@ class PostgisStore:
             raise DatabaseError("the database holds no plan features: run `python -m geo load-db` first")
         if not tiles:  # loaded by an older version (no tiles table, or tiles without the names' order)
             raise DatabaseError("the database's map tiles are from an older version: run `python -m geo load-db` again")
+        # No server-side prepared statements: after five runs psycopg would prepare a query, and
+        # PostgreSQL's generic plan for it ignores the tile's box (×1000: a view's tiles in 4.0 s
+        # instead of 0.5 s).
+        self.pool = ConnectionPool(_libpq(url), min_size=1, max_size=4,
+                                   kwargs={"autocommit": True, "prepare_threshold": None}, open=True)
+        self._groups_cache: OrderedDict = OrderedDict()
         # what was loaded: names the tiles of a load (their URLs are cached as immutable)
         self.version = self._all("SELECT md5(string_agg(grp || ':' || n, ',' ORDER BY grp)) FROM plan_groups")[0][0]
 
