@@ -260,7 +260,7 @@ class MapChrome(MacroElement):
   // has none), then by text and place.
   function before(a, b) {
     var p = a.marker.getLatLng(), q = b.marker.getLatLng(), s = a.el.textContent, u = b.el.textContent;
-    return b.priority - a.priority || a.rank - b.rank || (a.ord === undefined ? 0 : b.ord === undefined ? 0 : a.ord - b.ord) ||
+    return b.priority - a.priority || rankOf(a.layer) - rankOf(b.layer) || (a.ord === undefined ? 0 : b.ord === undefined ? 0 : a.ord - b.ord) ||
       (s < u ? -1 : s > u ? 1 : 0) || q.lat - p.lat || p.lng - q.lng;
   }
   var APPROX = 7;  // priority of an approximate place's name: under located names (10), over basemap places (5)
@@ -281,7 +281,7 @@ class MapChrome(MacroElement):
     // plan's data (ord), which order names of one priority (see before()).
     add: function (latlng, text, cls, o) {
       var it = Object.assign(this.make(latlng, text, cls, o.parent), {priority: o.priority, minZoom: o.minZoom,
-                                                                      layer: o.layer, rank: rankOf(o.layer), ord: o.ord});
+                                                                      layer: o.layer, ord: o.ord});
       this.items.push(it);
       this.schedule();
       return it.marker;
@@ -300,7 +300,7 @@ class MapChrome(MacroElement):
       var group = L.layerGroup().addTo(parent || map), order = 0;
       if (cluster) {
         layer.eachLayer(function (l) { l.planmapOrder = order++; });
-        this.clusters.push({cluster: cluster, group: group, pool: [], rank: rankOf(name)});
+        this.clusters.push({cluster: cluster, group: group, pool: [], layer: name});
         this.schedule();
         return;
       }
@@ -338,7 +338,7 @@ class MapChrome(MacroElement):
       });
       out.forEach(function (d, i) {
         var it = c.pool[i] = c.pool[i] || Object.assign(labels.make(d.at, "", "", c.group),
-                                                        {minZoom: {{ this.label_zoom }}, rank: c.rank});
+                                                        {minZoom: {{ this.label_zoom }}, layer: c.layer});
         it.marker.setLatLng(d.at);
         it.el.textContent = d.text;
         it.el.className = "planmap-label " + d.cls;
