@@ -97,7 +97,8 @@ class MapChrome(MacroElement):
     return options;
   }
   function rescale(l) {
-    if (l.options && l.options.planmapRadius) l.setRadius(l.options.planmapRadius * scaleAt(map.getZoom()));
+    var r = l.options && l.options.planmapRadius && l.options.planmapRadius * scaleAt(map.getZoom());
+    if (r && l.getRadius() !== r) l.setRadius(r);  // (a redraw: only where the zoom changed it)
   }
   map.on("zoomend", function () { map.eachLayer(rescale); });
   map.on("layeradd", function (e) { rescale(e.layer); });
