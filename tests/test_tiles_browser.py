@@ -96,10 +96,9 @@ TILE_POINTS_JS = """() => { const out = [];
 def test_tiled_points_shrink_at_district_zoom_as_vector_ones_do(page, tiled_app):
     from layers.style import POINT_RADIUS, POINT_SCALE
 
-    factor = dict(POINT_SCALE)
-    for zoom, scale in ((11, factor[0]), (15, 1.0)):
-        page.goto(f"{tiled_app}/?lat=29.5000&lon=106.5000&zoom={zoom}" if zoom == 11 else
-                  f"{tiled_app}/?lat=29.4845&lon=106.4743&zoom={zoom}")
+    # both districts at district zoom; 大渡口站 at street zoom
+    for lat, lon, zoom, scale in ((29.5000, 106.5000, 11, dict(POINT_SCALE)[0]), (29.4845, 106.4743, 15, 1.0)):
+        page.goto(f"{tiled_app}/?lat={lat}&lon={lon}&zoom={zoom}")
         mf = map_frame(page)
         grids(mf)
         stations = {r for layer, precision, r in mf.evaluate(TILE_POINTS_JS) if layer == "stations" and precision == "exact"}
